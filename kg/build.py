@@ -1,0 +1,203 @@
+"""Build: load → validate → reason → exposures → write ``build/``, atomically.
+
+Outputs (all deterministic for the same input):
+
+- ``asserted.ttl``   ontology + curated data as loaded
+- ``inferred.ttl``   what OWL 2 RL adds (trivial entailments dropped)
+- ``derived.ttl``    what the domain rules add: exposures and effective dates
+- ``graph.nt``       all of it as sorted N-Triples
+- ``graph.nq``       the same in three named graphs (asserted / inferred / derived)
+- ``exposures.json`` / ``exposures.csv``  explainable exposure records
+- ``index.json``     every labelled entity, for name look-up on the command line
+- ``manifest.json``  input file hashes and counts (no timings, so builds diff cleanly)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS
+
+from kg import __version__
+from kg.atomic import replace_directory
+from kg.errors import ValidationFailed
+from kg.load import LoadedKG, load
+from kg.namespaces import AIG, PREFIXES, short_name
+from kg.project import Project
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class BuildResult:
+    out_dir: Path
+    reasoner: str
+    counts: dict[str, int]
+    timings: dict[str, float] = field(default_factory=dict)
+    exposures: list[dict[str, Any]] = field(default_factory=list)
+    note: str = ""
+
+
+def input_hashes(project: Project, files: list[Path] | None = None) -> dict[str, str]:
+    return {
+        project.relative(p): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in (files if files is not None else project.input_files())
+    }
+
+
+def rule_graph(project: Project) -> Graph:
+    """The rules described as data, so exposures can name the rule that made them."""
+    from kg.reason import load_rules
+
+    graph = Graph()
+    for rule in load_rules(project.rules_dir):
+        graph.add((rule.iri, RDF.type, AIG.InferenceRule))
+        graph.add((rule.iri, RDFS.label, Literal(rule.title, lang="en")))
+        if rule.description:
+            graph.add((rule.iri, RDFS.comment, Literal(rule.description, lang="en")))
+        graph.add((rule.iri, DCTERMS.source, Literal(project.relative(rule.path))))
+    return graph
+
+
+def entity_index(graph: Graph) -> dict[str, dict[str, Any]]:
+    index: dict[str, dict[str, Any]] = {}
+    for subject in sorted(set(graph.subjects(RDFS.label, None)), key=str):
+        if not isinstance(subject, URIRef):
+            continue
+        labels: dict[str, str] = {}
+        for label in sorted(graph.objects(subject, RDFS.label), key=str):
+            if isinstance(label, Literal):
+                labels.setdefault((label.language or "en").split("-")[0], str(label))
+        types = sorted(short_name(str(t)) for t in graph.objects(subject, RDF.type)
+                       if str(t).startswith(str(AIG)))
+        index[str(subject)] = {"id": short_name(str(subject)), "label": labels, "types": types}
+    return index
+
+
+def check(project: Project, reasoner: str = "fast", files: list[Path] | None = None,
+          progress: Progress | None = None) -> tuple[LoadedKG, Any, list[dict[str, Any]],
+                                                     dict[str, float]]:
+    """Load, validate and reason without writing anything; raise on any finding."""
+    from kg import exposures, reason, validate
+
+    say = progress or (lambda _msg: None)
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    kg = load(project, files)
+    graph = kg.asserted()
+    for triple in rule_graph(project):
+        graph.add(triple)
+    timings["load"] = time.perf_counter() - start
+    say(f"loaded {len(kg.files)} case files, {len(graph):,} asserted triples "
+        f"({timings['load']:.2f}s)")
+
+    start = time.perf_counter()
+    findings = validate.validate(project, kg, graph)
+    timings["validate"] = time.perf_counter() - start
+    if findings:
+        raise ValidationFailed(findings)
+    say(f"validated: shapes and QC queries pass ({timings['validate']:.2f}s)")
+
+    start = time.perf_counter()
+    if reasoner == "owlrl":
+        say("reasoning with the owlrl reference (pure Python; this can take a while)…")
+    rules = reason.load_rules(project.rules_dir)
+    reasoned = reason.reason(graph, rules, reasoner)
+    timings["reason"] = time.perf_counter() - start
+    if reasoned.note:
+        say(reasoned.note)
+    say(f"reasoned ({reasoned.reasoner}): {len(reasoned.inferred):,} inferred, "
+        f"{len(reasoned.derived):,} derived triples ({timings['reason']:.2f}s)")
+
+    start = time.perf_counter()
+    full = Graph()
+    for part in (graph, reasoned.inferred, reasoned.derived):
+        for triple in part:
+            full.add(triple)
+    records = exposures.extract(full)
+    timings["exposures"] = time.perf_counter() - start
+    return kg, reasoned, records, timings
+
+
+def build(project: Project, reasoner: str = "fast", out_dir: Path | None = None,
+          progress: Progress | None = None) -> BuildResult:
+    from kg import export
+    from kg.exposures import to_csv, to_json
+
+    say = progress or (lambda _msg: None)
+    out_dir = out_dir or project.build_dir
+    hashes = input_hashes(project)
+    kg, reasoned, records, timings = check(project, reasoner, progress=progress)
+
+    start = time.perf_counter()
+    named = {"asserted": reasoned.asserted, "inferred": reasoned.inferred,
+             "derived": reasoned.derived}
+    full = Graph()
+    for prefix, ns in PREFIXES.items():
+        full.bind(prefix, ns)
+    for part in named.values():
+        for triple in part:
+            full.add(triple)
+    counts = {
+        "asserted_triples": len(reasoned.asserted),
+        "inferred_triples": len(reasoned.inferred),
+        "derived_triples": len(reasoned.derived),
+        "exposures": len(records),
+        "case_files": len(kg.files),
+    }
+    manifest = {"kg_version": __version__, "reasoner": reasoned.reasoner, "counts": counts,
+                "inputs": hashes}
+    with replace_directory(out_dir) as staging:
+        (staging / "asserted.ttl").write_text(export.turtle(reasoned.asserted), "utf-8")
+        (staging / "inferred.ttl").write_text(export.turtle(reasoned.inferred), "utf-8")
+        (staging / "derived.ttl").write_text(export.turtle(reasoned.derived), "utf-8")
+        (staging / "graph.nt").write_text(export.ntriples(full), "utf-8")
+        (staging / "graph.nq").write_text(export.nquads(named), "utf-8")
+        (staging / "exposures.json").write_text(to_json(records), "utf-8")
+        (staging / "exposures.csv").write_text(to_csv(records), "utf-8")
+        (staging / "index.json").write_text(
+            json.dumps(entity_index(full), ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+            "utf-8")
+        (staging / "manifest.json").write_text(
+            json.dumps(manifest, indent=1, sort_keys=True) + "\n", "utf-8")
+    timings["write"] = time.perf_counter() - start
+    say(f"wrote {project.relative(out_dir)}/ ({timings['write']:.2f}s)")
+    return BuildResult(out_dir, reasoned.reasoner, counts, timings, records, reasoned.note)
+
+
+# --------------------------------------------------------------------------- reading a build
+
+
+@dataclass
+class Built:
+    """A finished build, read back for the query-side commands."""
+
+    out_dir: Path
+    manifest: dict[str, Any]
+
+    @classmethod
+    def open(cls, project: Project, out_dir: Path | None = None) -> Built:
+        from kg.errors import UsageError
+
+        out_dir = out_dir or project.build_dir
+        manifest_path = out_dir / "manifest.json"
+        if not manifest_path.is_file():
+            raise UsageError(f"no build found in {project.relative(out_dir)}/; "
+                             "run `kg build` first")
+        return cls(out_dir, json.loads(manifest_path.read_text("utf-8")))
+
+    def is_stale(self, project: Project) -> bool:
+        return self.manifest.get("inputs") != input_hashes(project)
+
+    def exposures(self) -> list[dict[str, Any]]:
+        return json.loads((self.out_dir / "exposures.json").read_text("utf-8"))
+
+    def index(self) -> dict[str, dict[str, Any]]:
+        return json.loads((self.out_dir / "index.json").read_text("utf-8"))

@@ -1,0 +1,387 @@
+"""The `kg` command: parse arguments, call one function, format its result.
+
+Exit codes: 0 ok, 1 validation findings, 2 usage or input error. Data goes to
+stdout, messages to stderr.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kg.errors import KgError, UsageError
+from kg.project import Project
+from kg.textsafe import terminal
+
+FORMATS = ("table", "csv", "tsv", "json")
+
+
+def _say(message: str) -> None:
+    click.echo(terminal(message), err=True)
+
+
+def _project(ctx: click.Context) -> Project:
+    return Project.locate(ctx.obj.get("root"))
+
+
+def _date(value: str | None, option: str) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option}: '{value}' is not a date; write YYYY-MM-DD") from None
+
+
+def _table(rows: list[dict[str, str]], columns: list[str], widths: dict[str, int]) -> str:
+    if not rows:
+        return "(no rows)\n"
+
+    def cut(text: str, width: int) -> str:
+        text = terminal(text).replace("\n", " ")
+        return text if len(text) <= width else text[: width - 1] + "…"
+
+    sizes = {c: min(widths.get(c, 40), max(len(c), *(len(r.get(c, "")) for r in rows)))
+             for c in columns}
+    lines = ["  ".join(c.ljust(sizes[c]) for c in columns).rstrip(),
+             "  ".join("-" * sizes[c] for c in columns)]
+    for row in rows:
+        lines.append("  ".join(cut(row.get(c, ""), sizes[c]).ljust(sizes[c])
+                               for c in columns).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--root", type=click.Path(file_okay=False), default=None,
+              help="Project directory (default: $KG_ROOT or the current directory).")
+@click.version_option(package_name="aigov-kg")
+@click.pass_context
+def cli(ctx: click.Context, root: str | None) -> None:
+    """aigov-kg: governance risks of AI companies going abroad, as a knowledge graph.
+
+    \b
+    Example:
+      kg build && kg exposures --actor deepseek && kg explain deepseek --risk ModelDistillationAllegationRisk
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["root"] = root
+
+
+# --------------------------------------------------------------------------- build
+
+
+@cli.command()
+@click.option("--reasoner", type=click.Choice(["fast", "owlrl"]), default="fast",
+              show_default=True, help="fast: targeted OWL RL + Oxigraph; owlrl: the reference.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Output directory (default: build/).")
+@click.option("--quiet", is_flag=True, help="Print no summary.")
+@click.pass_context
+def build(ctx: click.Context, reasoner: str, out_dir: str | None, quiet: bool) -> None:
+    """Load, validate, reason and write the graph and exposures to build/.
+
+    \b
+    Example:
+      kg build
+      kg build --reasoner owlrl --out build-reference
+    """
+    from kg.build import build as run_build
+    from kg.exposures import select
+
+    project = _project(ctx)
+    result = run_build(project, reasoner, Path(out_dir) if out_dir else None, progress=_say)
+    total = sum(result.timings.values())
+    _say(f"built in {total:.2f}s: {result.counts['asserted_triples']:,} asserted, "
+         f"{result.counts['inferred_triples']:,} inferred, {result.counts['exposures']:,} "
+         "exposures")
+    if quiet:
+        return
+    current = select(result.exposures, statuses=("current", "upcoming", "pending"))
+    click.echo(_summary(current))
+
+
+def _summary(records: list[dict[str, Any]]) -> str:
+    categories = sorted({c for r in records for risk in r["risks"] for c in risk["categories"]})
+    per_actor: dict[str, Counter[str]] = {}
+    labels: dict[str, str] = {}
+    for record in records:
+        actor = record["actor"]["id"]
+        labels[actor] = record["actor"]["label"].get("en", actor)
+        counter = per_actor.setdefault(actor, Counter())
+        for category in {c for risk in record["risks"] for c in risk["categories"]}:
+            counter[category] += 1
+        counter["_status_" + record["status"]] += 1
+    short = {c: c.replace("Risk", "") for c in categories}
+    rows = []
+    for actor, counter in sorted(per_actor.items(), key=lambda kv: -sum(
+            v for k, v in kv[1].items() if k.startswith("_status_"))):
+        row = {"actor": f"{labels[actor]} ({actor})",
+               "current": str(counter["_status_current"]),
+               "upcoming": str(counter["_status_upcoming"]),
+               "pending": str(counter["_status_pending"])}
+        row.update({short[c]: str(counter[c]) for c in categories})
+        rows.append(row)
+    columns = ["actor", "current", "upcoming", "pending", *short.values()]
+    heading = (f"Exposures as of {dt.date.today().isoformat()} by actor and risk category "
+               "(kg exposures --actor ID for the list, kg explain ID for the paths):\n")
+    return heading + _table(rows, columns, {"actor": 44})
+
+
+# --------------------------------------------------------------------------- exposures
+
+
+def _label(node: dict[str, Any], lang: str) -> str:
+    return node["label"].get(lang) or node["label"].get("en") or node["id"]
+
+
+def _built(ctx: click.Context):
+    from kg.build import Built
+
+    project = _project(ctx)
+    built = Built.open(project)
+    if built.is_stale(project):
+        _say("warning: the build is older than ontology/ or data/; run `kg build` to refresh")
+    return built
+
+
+def _filters(built, actor: str | None, risk: str | None, jurisdiction: str | None
+             ) -> dict[str, str | None]:
+    from kg.names import resolve
+    from kg.namespaces import short_name
+
+    index = built.index()
+    out: dict[str, str | None] = {"actor": None, "risk": None, "jurisdiction": None}
+    if actor:
+        out["actor"] = short_name(resolve(actor, index, "actor", "--actor", ("Actor",)))
+    if risk:
+        out["risk"] = short_name(resolve(risk, index, "risk type", "--risk",
+                                         ("GovernanceRisk",)))
+    if jurisdiction:
+        out["jurisdiction"] = short_name(resolve(jurisdiction, index, "jurisdiction",
+                                                 "--jurisdiction", ("Jurisdiction",)))
+    return out
+
+
+@cli.command()
+@click.option("--actor", help="Actor id, prefixed name, IRI or label (e.g. deepseek).")
+@click.option("--risk", help="Risk type or category (e.g. GeopoliticalUncertaintyRisk).")
+@click.option("--jurisdiction", help="Jurisdiction, containing ones included (e.g. eu).")
+@click.option("--as-of", "as_of", metavar="DATE", help="Status as of YYYY-MM-DD (default today).")
+@click.option("--status", "statuses", multiple=True,
+              type=click.Choice(["current", "upcoming", "pending", "ended"]),
+              help="Keep only these statuses (default: all but ended).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@click.pass_context
+def exposures(ctx: click.Context, actor: str | None, risk: str | None,
+              jurisdiction: str | None, as_of: str | None, statuses: tuple[str, ...],
+              fmt: str, lang: str) -> None:
+    """List exposures: who is exposed to which risk, through what, where, since when.
+
+    \b
+    Examples:
+      kg exposures --actor deepseek
+      kg exposures --risk OpenSourceModelRegulationRisk --jurisdiction eu --format csv
+      kg exposures --actor example-robotics-co --as-of 2027-01-01 --status upcoming
+    """
+    from kg.exposures import flat_row, select, to_csv, to_json
+
+    built = _built(ctx)
+    wanted = _filters(built, actor, risk, jurisdiction)
+    records = select(built.exposures(), actor=wanted["actor"], risk=wanted["risk"],
+                     jurisdiction=wanted["jurisdiction"], as_of=_date(as_of, "--as-of"),
+                     statuses=statuses or ("current", "upcoming", "pending"))
+    if fmt == "json":
+        click.echo(to_json(records), nl=False)
+    elif fmt in ("csv", "tsv"):
+        click.echo(to_csv(records, "," if fmt == "csv" else "\t"), nl=False)
+    else:
+        rows = []
+        for record in records:
+            flat = flat_row(record)
+            flat["source"] = _label(record["source"], lang)
+            if record.get("provision"):
+                flat["source"] += " › " + _label(record["provision"], lang)
+            flat["kind"] = record["kind"].replace("Exposure", "")
+            flat["where"] = " < ".join(
+                step["id"] for step in record["path"]
+                if step and step["role"] in ("jurisdiction", "containing-jurisdiction")) or (
+                record.get("source_jurisdiction") or "")
+            rows.append(flat)
+        columns = ["status", "actor", "kind", "risks", "source", "where", "valid_from",
+                   "valid_until"]
+        click.echo(_table(rows, columns, {"risks": 46, "source": 60, "where": 18}), nl=False)
+        _say(f"{len(records)} exposure(s)")
+
+
+@cli.command()
+@click.argument("actor")
+@click.option("--risk", help="Only paths to this risk type or category.")
+@click.option("--source", "source", help="Only paths through this instrument or event.")
+@click.option("--as-of", "as_of", metavar="DATE", help="Status as of YYYY-MM-DD (default today).")
+@click.option("--all", "show_all", is_flag=True, help="Include ended exposures.")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@click.pass_context
+def explain(ctx: click.Context, actor: str, risk: str | None, source: str | None,
+            as_of: str | None, show_all: bool, lang: str) -> None:
+    """Show why an actor is exposed: each path, step by step, with rule and sources.
+
+    \b
+    Examples:
+      kg explain deepseek --risk ModelDistillationAllegationRisk
+      kg explain example-sensor-maker --lang zh
+    """
+    from kg.explain import render
+    from kg.exposures import STATUSES, select
+    from kg.names import resolve
+    from kg.namespaces import short_name
+
+    built = _built(ctx)
+    wanted = _filters(built, actor, risk, None)
+    source_id = None
+    if source:
+        source_id = short_name(resolve(source, built.index(), "instrument or event", "--source",
+                                       ("RiskSource", "Provision")))
+    records = select(built.exposures(), actor=wanted["actor"], risk=wanted["risk"],
+                     source=source_id, as_of=_date(as_of, "--as-of"),
+                     statuses=STATUSES if show_all else ("current", "upcoming", "pending"))
+    if not records:
+        _say("no exposure paths match")
+        return
+    click.echo(render(records, lang), nl=False)
+
+
+# ----------------------------------------------------------------- validate, stats, export
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.pass_context
+def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
+    """Check data/ (plus any case files given) against the shapes and QC queries.
+
+    Writes nothing. Exit 1 when there are findings, 2 when a file cannot be read.
+
+    \b
+    Examples:
+      kg validate
+      kg validate new-case.yaml
+    """
+    from kg.build import check
+
+    project = _project(ctx)
+    files = project.data_files()
+    for raw in paths:
+        path = Path(raw).resolve()
+        if not path.is_file():
+            raise UsageError(f"{raw}: no such file")
+        if path.suffix not in (".yaml", ".yml", ".ttl"):
+            raise UsageError(f"{raw}: a case file is .yaml, .yml or .ttl")
+        if path not in files:
+            files.append(path)
+    check(project, files=files, progress=None if fmt == "json" else _say)
+    if fmt == "json":
+        click.echo(json.dumps({"conforms": True, "findings": []}))
+    else:
+        _say(f"ok: {len(files)} case files conform to the shapes and QC queries")
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@click.pass_context
+def stats(ctx: click.Context, fmt: str) -> None:
+    """Counts: instruments and events per risk category, jurisdictions, actors, sourcing.
+
+    \b
+    Example:
+      kg stats --format json
+    """
+    from kg.load import load
+    from kg.stats import compute
+
+    project = _project(ctx)
+    figures = compute(load(project).asserted())
+    if fmt == "json":
+        click.echo(json.dumps(figures, indent=1, ensure_ascii=False))
+        return
+    rows = []
+    for key, value in figures.items():
+        if isinstance(value, dict):
+            for sub, count in value.items():
+                rows.append({"measure": f"{key}: {sub}", "value": str(count)})
+        else:
+            rows.append({"measure": key, "value": str(value)})
+    click.echo(_table(rows, ["measure", "value"], {"measure": 70}), nl=False)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "jsonld", "graphml"]),
+              required=True)
+@click.option("--graph", "which", type=click.Choice(["all", "asserted", "inferred", "derived"]),
+              default="all", show_default=True)
+@click.option("--out", "out_file", type=click.Path(dir_okay=False), default=None,
+              help="Write to this file (atomically) instead of stdout.")
+@click.pass_context
+def export(ctx: click.Context, fmt: str, which: str, out_file: str | None) -> None:
+    """Export the built graph as Turtle, N-Triples, JSON-LD or GraphML.
+
+    \b
+    Example:
+      kg export --format graphml --out kg.graphml
+    """
+    from rdflib import Graph
+
+    from kg import atomic
+    from kg.export import serialise
+    from kg.namespaces import GRAPH
+
+    built = _built(ctx)
+    dataset_graph = Graph()
+    wanted = None if which == "all" else f"<{GRAPH[which]}>"
+    with open(built.out_dir / "graph.nq", encoding="utf-8") as handle:
+        lines = [line.rsplit(" ", 2)[0] + " .\n" for line in handle
+                 if wanted is None or line.rstrip().endswith(f"{wanted} .")]
+    dataset_graph.parse(data="".join(lines), format="nt")
+    text = serialise(dataset_graph, fmt)
+    if out_file:
+        atomic.write_text(Path(out_file), text)
+        _say(f"wrote {len(dataset_graph):,} triples to {out_file}")
+    else:
+        click.echo(text, nl=False)
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def main() -> None:
+    try:
+        code = cli.main(standalone_mode=False, prog_name="kg")
+    except click.exceptions.Abort:
+        _say("aborted")
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except KgError as exc:
+        for finding in exc.findings:
+            _say(finding.render())
+        _say(f"error: {exc.message}")
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        sys.exit(0)
+    except Exception as exc:  # a bug: say so plainly, traceback only on request
+        if os.environ.get("KG_DEBUG"):
+            raise
+        _say(f"internal error: {type(exc).__name__}: {exc} (set KG_DEBUG=1 for a traceback)")
+        sys.exit(3)
+    sys.exit(code if isinstance(code, int) else 0)

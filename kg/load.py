@@ -1,0 +1,602 @@
+"""Load: read the ontology (Turtle) and the curated cases (YAML or Turtle) into RDF.
+
+Every file goes through one bounded reader (size limit, UTF-8, no binary). YAML is
+composed into nodes that keep their line numbers, with no implicit typing (``no`` and
+``2025-01-30`` stay strings) and no anchors, and each record is mapped to triples by
+the ontology itself: a key is a property's local name, and the property's declared
+kind and range decide how the value is read. Problems are collected, not raised one
+at a time, so a user sees every problem of a run at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
+
+from kg.errors import Finding, InputError, ValidationFailed
+from kg.namespaces import AIG, ID, PREFIXES
+from kg.project import Project
+
+MAX_INPUT_BYTES = 20 * 1024 * 1024
+INSTANCE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+TERM_ID = re.compile(r"^[A-Z][A-Za-z0-9]*$")
+PROPERTY_ID = re.compile(r"^[a-z][A-Za-z0-9]*$")
+PREFIXED = re.compile(r"^([a-z][a-z0-9]*):([A-Za-z_][A-Za-z0-9_.-]*)$")
+LANG_TAG = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+# Keys that are not ontology properties of our own, declared here as data:
+# key -> (predicate, how the value is read).
+SPECIAL_KEYS: dict[str, tuple[URIRef, str]] = {
+    "label": (RDFS.label, "text"),
+    "altLabel": (SKOS.altLabel, "text"),
+    "definition": (SKOS.definition, "text"),
+    "description": (DCTERMS.description, "text"),
+    "scopeNote": (SKOS.scopeNote, "text"),
+    "comment": (RDFS.comment, "text"),
+    "identifier": (DCTERMS.identifier, "string"),
+    "source": (DCTERMS.source, "source"),
+    "curated": (AIG.curatedOn, "date"),
+    "fact": (AIG.factId, "string"),
+    "subClassOf": (RDFS.subClassOf, "term"),
+    "subPropertyOf": (RDFS.subPropertyOf, "term"),
+    "broader": (SKOS.broader, "term"),
+}
+RANGE_KINDS = {
+    XSD.date: "date",
+    XSD.boolean: "boolean",
+    XSD.string: "string",
+    XSD.integer: "integer",
+    XSD.decimal: "decimal",
+    RDF.langString: "text",
+}
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_text(path: Path, display: str, max_bytes: int = MAX_INPUT_BYTES) -> str:
+    """The file's text, or an InputError naming the file (and line) and the problem."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputError(f"{display}: cannot read ({exc.strerror})") from exc
+    if size > max_bytes:
+        raise InputError(
+            f"{display}: file is {size:,} bytes, over the {max_bytes:,}-byte input limit; "
+            "split it into smaller case files"
+        )
+    raw = path.read_bytes()
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        line = raw[:nul].count(b"\n") + 1
+        raise InputError(f"{display}:{line}: binary content (NUL byte); expected UTF-8 text")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"{display}:{line}: not valid UTF-8 (byte 0x{raw[exc.start]:02x}); "
+            "save the file as UTF-8"
+        ) from exc
+
+
+def parse_turtle(text: str, display: str, graph: Graph | None = None) -> Graph:
+    """Parse Turtle into ``graph``; syntax errors name the file and line."""
+    target = graph if graph is not None else Graph()
+    scratch = Graph()
+    try:
+        scratch.parse(data=text, format="turtle", publicID=ID)
+    except Exception as exc:  # rdflib raises several types; all are syntax problems here
+        message = " ".join(str(exc).split())
+        match = re.search(r"line (\d+)", message)
+        where = f"{display}:{match.group(1)}" if match else display
+        raise InputError(f"{where}: Turtle syntax error: {message[:300]}") from exc
+    for triple in scratch:
+        target.add(triple)
+    return target
+
+
+# --------------------------------------------------------------------------- YAML nodes
+
+
+@dataclass
+class Scalar:
+    value: str
+    line: int
+
+
+@dataclass
+class YList:
+    items: list[YValue]
+    line: int
+
+
+@dataclass
+class YMap:
+    items: dict[str, tuple[int, YValue]]
+    line: int
+
+    def get(self, key: str) -> YValue | None:
+        entry = self.items.get(key)
+        return entry[1] if entry else None
+
+
+YValue = Scalar | YList | YMap
+
+
+class _PlainLoader(yaml.SafeLoader):
+    """SafeLoader with no implicit scalar typing: every plain scalar is a string."""
+
+
+_PlainLoader.yaml_implicit_resolvers = {}
+
+
+def compose_yaml(text: str, display: str, findings: list[Finding]) -> YValue | None:
+    try:
+        root = yaml.compose(text, Loader=_PlainLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark else 0
+        problem = getattr(exc, "problem", None) or str(exc)
+        hint = "YAML indents with spaces, never tabs" if "\t" in text and "tab" in str(
+            problem
+        ).lower() + str(exc).lower() else "check the indentation and quoting on that line"
+        findings.append(Finding(display, line, "", "yaml-syntax", f"YAML syntax error: {problem}",
+                                hint))
+        return None
+    if root is None:
+        return None
+    seen: set[int] = set()
+    return _convert(root, display, findings, seen)
+
+
+def _convert(node: yaml.Node, display: str, findings: list[Finding], seen: set[int]) -> YValue:
+    line = node.start_mark.line + 1
+    if id(node) in seen:
+        findings.append(Finding(display, line, "", "yaml-alias",
+                                "YAML anchors and aliases are not supported in case files",
+                                "write the value out in full"))
+        return Scalar("", line)
+    seen.add(id(node))
+    if isinstance(node, yaml.ScalarNode):
+        return Scalar(str(node.value), line)
+    if isinstance(node, yaml.SequenceNode):
+        return YList([_convert(item, display, findings, seen) for item in node.value], line)
+    items: dict[str, tuple[int, YValue]] = {}
+    for key_node, value_node in node.value:
+        key_line = key_node.start_mark.line + 1
+        if not isinstance(key_node, yaml.ScalarNode):
+            findings.append(Finding(display, key_line, "", "yaml-key", "a key must be plain text"))
+            continue
+        key = str(key_node.value)
+        if key in items:
+            findings.append(Finding(display, key_line, "", "duplicate-key",
+                                    f"duplicate key '{key}' (first on line {items[key][0]})",
+                                    "keep one; use a list for several values"))
+            continue
+        items[key] = (key_line, _convert(value_node, display, findings, seen))
+    return YMap(items, line)
+
+
+# --------------------------------------------------------------------------- vocabulary
+
+
+@dataclass(frozen=True)
+class PropertyInfo:
+    iri: URIRef
+    kind: str  # object | text | string | date | boolean | integer | decimal | source | term
+
+
+@dataclass
+class Vocabulary:
+    """What case files may say: keys (properties), classes and other ontology terms."""
+
+    properties: dict[str, PropertyInfo]
+    classes: set[URIRef]
+    terms: set[URIRef]
+
+    @classmethod
+    def from_ontology(cls, ontology: Graph) -> Vocabulary:
+        properties: dict[str, PropertyInfo] = {}
+        object_types = (OWL.ObjectProperty, OWL.TransitiveProperty, OWL.SymmetricProperty)
+        for prop in sorted(set(ontology.subjects(RDF.type, None))):
+            if not isinstance(prop, URIRef) or not str(prop).startswith(str(AIG)):
+                continue
+            types = set(ontology.objects(prop, RDF.type))
+            local = str(prop)[len(str(AIG)):]
+            if types & set(object_types):
+                properties[local] = PropertyInfo(prop, "object")
+            elif OWL.DatatypeProperty in types or OWL.AnnotationProperty in types:
+                rng = ontology.value(prop, RDFS.range)
+                properties[local] = PropertyInfo(prop, RANGE_KINDS.get(rng, "string"))
+        for key, (iri, kind) in SPECIAL_KEYS.items():
+            properties[key] = PropertyInfo(iri, kind)
+        classes = {
+            c for c in ontology.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef)
+        } | {c for c in ontology.subjects(RDF.type, RDFS.Class) if isinstance(c, URIRef)}
+        terms = {
+            s for s in ontology.subjects() if isinstance(s, URIRef) and str(s).startswith(str(AIG))
+        }
+        return cls(properties, classes, terms)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+@dataclass
+class Location:
+    file: str
+    line: int
+
+
+@dataclass
+class LoadedKG:
+    """The asserted graph, split by origin, with where each curated subject came from."""
+
+    ontology: Graph
+    data: Graph
+    locations: dict[URIRef, Location] = field(default_factory=dict)
+    key_lines: dict[tuple[URIRef, URIRef], int] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+
+    def asserted(self) -> Graph:
+        graph = Graph()
+        for prefix, ns in PREFIXES.items():
+            graph.bind(prefix, ns)
+        for triple in self.ontology:
+            graph.add(triple)
+        for triple in self.data:
+            graph.add(triple)
+        return graph
+
+    def locate(self, subject: str, predicate: str | None = None) -> tuple[str, int]:
+        loc = self.locations.get(URIRef(subject))
+        if loc is None:
+            return "", 0
+        line = self.key_lines.get((URIRef(subject), URIRef(predicate)), 0) if predicate else 0
+        return loc.file, line or loc.line
+
+
+def load_ontology(project: Project) -> Graph:
+    graph = Graph()
+    for path in project.ontology_files():
+        display = project.relative(path)
+        parse_turtle(read_text(path, display), display, graph)
+    return graph
+
+
+def load(project: Project, files: Iterable[Path] | None = None) -> LoadedKG:
+    """Load the ontology and the case files (all of ``data/`` unless ``files`` is given).
+
+    Every problem in the case files is collected and raised together as one
+    ValidationFailed, so a user sees all of them in one run.
+    """
+    ontology = load_ontology(project)
+    paths = list(project.data_files() if files is None else files)
+    kg = LoadedKG(ontology=ontology, data=Graph())
+    loader = _CaseLoader(Vocabulary.from_ontology(ontology), kg, project)
+    loader.run(paths)
+    kg.files = [project.relative(p) for p in paths]
+    if loader.findings:
+        raise ValidationFailed(sorted(set(loader.findings)))
+    return kg
+
+
+class _CaseLoader:
+    def __init__(self, vocab: Vocabulary, kg: LoadedKG, project: Project):
+        self.vocab = vocab
+        self.kg = kg
+        self.project = project
+        self.findings: list[Finding] = []
+        self.instance_ids: dict[str, Location] = {}
+        self.term_ids: dict[str, Location] = {}
+
+    # pass 1: read every file, collect ids; pass 2: map records to triples
+    def run(self, files: list[Path]) -> None:
+        parsed: list[tuple[str, YMap]] = []
+        for path in files:
+            display = self.project.relative(path)
+            try:
+                text = read_text(path, display)
+            except InputError as exc:
+                self.findings.append(Finding(display, 0, "", "unreadable", exc.message))
+                continue
+            if path.suffix == ".ttl":
+                self._load_turtle(text, display)
+                continue
+            root = compose_yaml(text, display, self.findings)
+            if root is None:
+                if not any(f.file == display for f in self.findings):
+                    self.findings.append(Finding(display, 1, "", "empty-file",
+                                                 "the case file is empty",
+                                                 "add `curated:` and `records:`"))
+                continue
+            if not isinstance(root, YMap):
+                self.findings.append(Finding(display, root.line, "", "case-shape",
+                                             "a case file is a mapping with `curated` and "
+                                             "`records`"))
+                continue
+            parsed.append((display, root))
+            self._collect_ids(display, root)
+        for display, root in parsed:
+            self._map_file(display, root)
+
+    def _load_turtle(self, text: str, display: str) -> None:
+        try:
+            graph = parse_turtle(text, display)
+        except InputError as exc:
+            self.findings.append(Finding(display, 0, "", "turtle-syntax", exc.message))
+            return
+        for s, p, o in graph:
+            if isinstance(s, BNode) or isinstance(o, BNode):
+                self.findings.append(Finding(display, 0, str(s), "blank-node",
+                                             "curated data may not use blank nodes",
+                                             "give the node an IRI under " + str(ID)))
+                return
+            self.kg.data.add((s, p, o))
+        for s in set(graph.subjects()):
+            if isinstance(s, URIRef) and s not in self.kg.locations:
+                self.kg.locations[s] = Location(display, 0)
+                local = str(s)[len(str(ID)):] if str(s).startswith(str(ID)) else None
+                if local:
+                    self.instance_ids.setdefault(local, Location(display, 0))
+
+    def _records(self, display: str, root: YMap) -> list[YMap]:
+        records = root.get("records")
+        if records is None:
+            self.findings.append(Finding(display, root.line, "", "case-shape",
+                                         "missing `records:` list"))
+            return []
+        if not isinstance(records, YList):
+            self.findings.append(Finding(display, records.line, "", "case-shape",
+                                         "`records` must be a list of records"))
+            return []
+        out = []
+        for item in records.items:
+            if isinstance(item, YMap):
+                out.append(item)
+            else:
+                self.findings.append(Finding(display, item.line, "", "case-shape",
+                                             "each record is a mapping that starts with `- id:`"))
+        return out
+
+    def _collect_ids(self, display: str, root: YMap) -> None:
+        for record in self._records(display, root):
+            node = record.get("id")
+            if not isinstance(node, Scalar) or not node.value:
+                self.findings.append(Finding(display, record.line, "", "missing-id",
+                                             "record has no `id`",
+                                             "add `id:` with a kebab-case name"))
+                continue
+            value = node.value
+            if INSTANCE_ID.match(value):
+                table = self.instance_ids
+            elif TERM_ID.match(value):
+                table = self.term_ids
+            else:
+                self.findings.append(Finding(
+                    display, node.line, "", "id-pattern", f"id '{value}' is not a valid id",
+                    "use kebab-case for instances (e.g. `it-garante-order-2025`) or "
+                    "UpperCamelCase for a new ontology class (e.g. `DeepfakeRisk`)"))
+                continue
+            if value in table:
+                first = table[value]
+                self.findings.append(Finding(display, node.line, "", "duplicate-id",
+                                             f"id '{value}' is already defined at "
+                                             f"{first.file}:{first.line}",
+                                             "choose another id or merge the records"))
+                continue
+            table[value] = Location(display, record.line)
+            if table is self.term_ids and self._declares_class(record):
+                self.vocab.classes.add(AIG[value])
+            if table is self.term_ids:
+                self.vocab.terms.add(AIG[value])
+
+    def _declares_class(self, record: YMap) -> bool:
+        node = record.get("a")
+        values = node.items if isinstance(node, YList) else [node]
+        return any(isinstance(v, Scalar) and v.value in ("owl:Class", "rdfs:Class")
+                   for v in values)
+
+    def _map_file(self, display: str, root: YMap) -> None:
+        for key in root.items:
+            if key not in ("curated", "records", "case", "description"):
+                line = root.items[key][0]
+                self.findings.append(Finding(display, line, "", "unknown-key",
+                                             f"unknown top-level key '{key}'",
+                                             "a case file has `curated`, `records` and "
+                                             "optionally `case` and `description`"))
+        default_curated = root.get("curated")
+        for record in self._records(display, root):
+            self._map_record(display, record, default_curated)
+
+    def _map_record(self, display: str, record: YMap, default_curated: YValue | None) -> None:
+        id_node = record.get("id")
+        if not isinstance(id_node, Scalar):
+            return
+        value = id_node.value
+        if INSTANCE_ID.match(value):
+            subject = ID[value]
+        elif TERM_ID.match(value):
+            subject = AIG[value]
+        else:
+            return
+        self.kg.locations[subject] = Location(display, record.line)
+        if record.get("a") is None:
+            self.findings.append(Finding(display, record.line, value, "missing-type",
+                                         "record has no type (`a:`)",
+                                         "add `a:` with a class, e.g. `a: Legislation`"))
+        if record.get("curated") is None and default_curated is not None:
+            record.items["curated"] = (default_curated.line, default_curated)
+        for key, (line, node) in record.items.items():
+            if key == "id":
+                continue
+            if key == "a":
+                for item in self._scalars(node, display, value):
+                    cls = self._resolve_class(item, display, value)
+                    if cls is not None:
+                        self.kg.data.add((subject, RDF.type, cls))
+                continue
+            info = self.vocab.properties.get(key)
+            if info is None:
+                close = difflib.get_close_matches(key, list(self.vocab.properties), n=3)
+                hint = f"did you mean {', '.join(close)}?" if close else (
+                    "keys are the ontology's property names; see docs/data-dictionary.md")
+                self.findings.append(Finding(display, line, value, "unknown-key",
+                                             f"unknown key '{key}'", hint))
+                continue
+            self.kg.key_lines[(subject, info.iri)] = line
+            if info.kind == "text":
+                for literal in self._text(node, display, value):
+                    self.kg.data.add((subject, info.iri, literal))
+                continue
+            for item in self._scalars(node, display, value):
+                obj = self._value(info, item, display, value, key)
+                if obj is not None:
+                    self.kg.data.add((subject, info.iri, obj))
+
+    # -- values
+
+    def _scalars(self, node: YValue, display: str, subject: str) -> list[Scalar]:
+        items = node.items if isinstance(node, YList) else [node]
+        out = []
+        for item in items:
+            if isinstance(item, Scalar) and item.value.strip():
+                out.append(item)
+            else:
+                self.findings.append(Finding(display, item.line, subject, "bad-value",
+                                             "expected a value (text, id or date) here",
+                                             "remove the empty or nested entry"))
+        return out
+
+    def _text(self, node: YValue, display: str, subject: str) -> list[Literal]:
+        if isinstance(node, YMap):
+            out = []
+            for lang, (line, value) in node.items.items():
+                if not LANG_TAG.match(lang):
+                    self.findings.append(Finding(display, line, subject, "bad-language",
+                                                 f"'{lang}' is not a language tag",
+                                                 "use `en:` and `zh:`"))
+                    continue
+                for item in self._scalars(value, display, subject):
+                    out.append(Literal(item.value.strip(), lang=lang))
+            return out
+        return [Literal(item.value.strip(), lang="en")
+                for item in self._scalars(node, display, subject)]
+
+    def _value(self, info: PropertyInfo, item: Scalar, display: str, subject: str,
+               key: str) -> URIRef | Literal | None:
+        text = item.value.strip()
+        kind = info.kind
+
+        def fail(message: str, hint: str = "") -> None:
+            self.findings.append(Finding(display, item.line, subject, f"bad-{kind}",
+                                         f"{key}: {message}", hint))
+
+        if kind == "date":
+            if not ISO_DATE.match(text):
+                fail(f"'{text}' is not a date", "write dates as YYYY-MM-DD")
+                return None
+            try:
+                dt.date.fromisoformat(text)
+            except ValueError as exc:
+                fail(f"'{text}' is not a real date ({exc})", "check the day and month")
+                return None
+            return Literal(text, datatype=XSD.date)
+        if kind == "boolean":
+            if text not in ("true", "false"):
+                fail(f"'{text}' is not true or false")
+                return None
+            return Literal(text, datatype=XSD.boolean)
+        if kind == "integer":
+            if not re.match(r"^-?\d+$", text):
+                fail(f"'{text}' is not an integer")
+                return None
+            return Literal(text, datatype=XSD.integer)
+        if kind == "decimal":
+            if not re.match(r"^-?\d+(\.\d+)?$", text):
+                fail(f"'{text}' is not a number")
+                return None
+            return Literal(text, datatype=XSD.decimal)
+        if kind == "string":
+            return Literal(text)
+        if kind == "source":
+            return self._source(text, fail)
+        return self._resolve(text, display, item.line, subject, key, terms_only=kind == "term")
+
+    def _source(self, text: str, fail) -> URIRef | Literal | None:
+        scheme = SCHEME.match(text)
+        if scheme and scheme.group(1).lower() not in ("http", "https"):
+            fail(f"'{text[:60]}' uses the '{scheme.group(1)}:' scheme",
+                 "a source is an http(s) URL or a plain citation")
+            return None
+        if scheme:
+            parts = urlsplit(text)
+            if not parts.netloc or any(c in text for c in ' <>"{}|\\^`'):
+                fail(f"'{text[:80]}' is not a well-formed URL", "percent-encode spaces")
+                return None
+            return URIRef(text)
+        return Literal(text)
+
+    def _resolve(self, text: str, display: str, line: int, subject: str, key: str,
+                 terms_only: bool = False) -> URIRef | None:
+        def fail(message: str, pool: Iterable[str]) -> None:
+            close = difflib.get_close_matches(text, list(pool), n=3, cutoff=0.6)
+            hint = f"did you mean {', '.join(close)}?" if close else ""
+            self.findings.append(Finding(display, line, subject, "unknown-reference",
+                                         f"{key}: {message}", hint))
+
+        if text.startswith("<") and text.endswith(">"):
+            iri = text[1:-1]
+            parts = urlsplit(iri)
+            if not parts.scheme or any(c in iri for c in ' <>"{}|\\^`'):
+                fail(f"'{text}' is not a valid IRI", [])
+                return None
+            return URIRef(iri)
+        prefixed = PREFIXED.match(text)
+        if prefixed:
+            ns = PREFIXES.get(prefixed.group(1))
+            if ns is None:
+                fail(f"unknown prefix '{prefixed.group(1)}'", [f"{p}:" for p in PREFIXES])
+                return None
+            return URIRef(ns + prefixed.group(2))
+        term_names = {str(t)[len(str(AIG)):] for t in self.vocab.terms}
+        if terms_only or TERM_ID.match(text) or (PROPERTY_ID.match(text) and text in term_names
+                                                 and text not in self.instance_ids):
+            if text in term_names:
+                return AIG[text]
+            fail(f"unknown ontology term '{text}'", term_names)
+            return None
+        if INSTANCE_ID.match(text):
+            if text in self.instance_ids:
+                return ID[text]
+            fail(f"unknown id '{text}'", self.instance_ids)
+            return None
+        fail(f"'{text}' is neither an id, an ontology term nor an IRI", [])
+        return None
+
+    def _resolve_class(self, item: Scalar, display: str, subject: str) -> URIRef | None:
+        text = item.value.strip()
+        prefixed = PREFIXED.match(text)
+        if prefixed and prefixed.group(1) in PREFIXES:
+            return URIRef(PREFIXES[prefixed.group(1)] + prefixed.group(2))
+        if TERM_ID.match(text) and AIG[text] in self.vocab.classes:
+            return AIG[text]
+        names = [str(c)[len(str(AIG)):] for c in self.vocab.classes if str(c).startswith(str(AIG))]
+        close = difflib.get_close_matches(text, names, n=3, cutoff=0.6)
+        self.findings.append(Finding(display, item.line, subject, "unknown-class",
+                                     f"a: '{text}' is not a class of the ontology",
+                                     f"did you mean {', '.join(close)}?" if close else
+                                     "see docs/data-dictionary.md for the classes"))
+        return None

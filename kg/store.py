@@ -1,0 +1,86 @@
+"""Store: the embedded Oxigraph store, and conversion between rdflib and Oxigraph terms.
+
+Oxigraph answers the named queries in well under a millisecond at the curated size,
+where rdflib's SPARQL takes tens of milliseconds; rdflib stays for parsing YAML-mapped
+data, SHACL (pySHACL) and the owlrl reference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from kg.namespaces import GRAPH
+
+GRAPH_NAMES = ("asserted", "inferred", "exposures")
+
+
+def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"cannot store {term!r}")
+
+
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    datatype = term.datatype.value
+    if datatype == "http://www.w3.org/2001/XMLSchema#string":
+        return Literal(term.value)
+    return Literal(term.value, datatype=URIRef(datatype))
+
+
+def quads(graph: Graph, name: str | None = None) -> Iterator[ox.Quad]:
+    return quads_from(graph, name)
+
+
+def quads_from(triples: Iterable[tuple[Node, Node, Node]], name: str | None = None
+               ) -> Iterator[ox.Quad]:
+    target = ox.NamedNode(str(GRAPH[name])) if name else ox.DefaultGraph()
+    for s, p, o in triples:
+        yield ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), target)
+
+
+def from_rdflib(graph: Graph) -> ox.Store:
+    """An in-memory store holding ``graph`` in its default graph."""
+    store = ox.Store()
+    store.bulk_extend(quads(graph))
+    return store
+
+
+def construct(store: ox.Store, query: str) -> Iterator[tuple[Node, Node, Node]]:
+    for triple in store.query(query):
+        yield to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)
+
+
+def open_build(build_dir: Path) -> ox.Store:
+    """The built graph in memory: asserted, inferred and exposure triples as named graphs
+    and, for queries that name no graph, their union as the default graph."""
+    store = ox.Store()
+    path = build_dir / "graph.nq"
+    store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+
+def load_named(graphs: Iterable[tuple[str, Graph]]) -> ox.Store:
+    store = ox.Store()
+    for name, graph in graphs:
+        store.bulk_extend(quads(graph, name))
+    return store
