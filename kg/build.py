@@ -77,7 +77,10 @@ def entity_index(graph: Graph) -> dict[str, dict[str, Any]]:
                 labels.setdefault((label.language or "en").split("-")[0], str(label))
         types = sorted(short_name(str(t)) for t in graph.objects(subject, RDF.type)
                        if str(t).startswith(str(AIG)))
-        index[str(subject)] = {"id": short_name(str(subject)), "label": labels, "types": types}
+        broader = sorted(short_name(str(c)) for c in graph.objects(subject, RDFS.subClassOf)
+                         if str(c).startswith(str(AIG)) and c != subject)
+        index[str(subject)] = {"id": short_name(str(subject)), "label": labels, "types": types,
+                               "broader": broader}
     return index
 
 

@@ -16,14 +16,23 @@ from typing import Any
 
 import click
 
-from kg.errors import KgError, UsageError
+from kg.errors import KgError, UsageError, ValidationFailed
 from kg.project import Project
 from kg.textsafe import terminal
 
 FORMATS = ("table", "csv", "tsv", "json")
+SHORT_CATEGORY = {  # column headings for the six categories of the article
+    "CybersecurityThreatNarrativeRisk": "cyber-threat",
+    "TechnologyTheftAllegationRisk": "tech-theft",
+    "StateBackingAllegationRisk": "state-backing",
+    "OpenSourceModelRegulationRisk": "open-source",
+    "PhysicalAIProductRisk": "physical-AI",
+    "GeopoliticalUncertaintyRisk": "geopolitics",
+}
 
 
 def _say(message: str) -> None:
+    sys.stdout.flush()
     click.echo(terminal(message), err=True)
 
 
@@ -68,7 +77,9 @@ def cli(ctx: click.Context, root: str | None) -> None:
 
     \b
     Example:
-      kg build && kg exposures --actor deepseek && kg explain deepseek --risk ModelDistillationAllegationRisk
+      kg build
+      kg exposures --actor deepseek
+      kg explain deepseek --risk ModelDistillationAllegationRisk
     """
     ctx.ensure_object(dict)
     ctx.obj["root"] = root
@@ -118,7 +129,7 @@ def _summary(records: list[dict[str, Any]]) -> str:
         for category in {c for risk in record["risks"] for c in risk["categories"]}:
             counter[category] += 1
         counter["_status_" + record["status"]] += 1
-    short = {c: c.replace("Risk", "") for c in categories}
+    short = {c: SHORT_CATEGORY.get(c, c.replace("Risk", "")) for c in categories}
     rows = []
     for actor, counter in sorted(per_actor.items(), key=lambda kv: -sum(
             v for k, v in kv[1].items() if k.startswith("_status_"))):
@@ -131,7 +142,8 @@ def _summary(records: list[dict[str, Any]]) -> str:
     columns = ["actor", "current", "upcoming", "pending", *short.values()]
     heading = (f"Exposures as of {dt.date.today().isoformat()} by actor and risk category "
                "(kg exposures --actor ID for the list, kg explain ID for the paths):\n")
-    return heading + _table(rows, columns, {"actor": 44})
+    return heading + _table(rows[:12], columns, {"actor": 40}) + (
+        f"… and {len(rows) - 12} more actors\n" if len(rows) > 12 else "")
 
 
 # --------------------------------------------------------------------------- exposures
@@ -215,9 +227,11 @@ def exposures(ctx: click.Context, actor: str | None, risk: str | None,
                 if step and step["role"] in ("jurisdiction", "containing-jurisdiction")) or (
                 record.get("source_jurisdiction") or "")
             rows.append(flat)
-        columns = ["status", "actor", "kind", "risks", "source", "where", "valid_from",
-                   "valid_until"]
-        click.echo(_table(rows, columns, {"risks": 46, "source": 60, "where": 18}), nl=False)
+            flat["via"] = (record.get("activity") or record.get("artefact") or {}).get("id", "")
+        columns = ["status", *([] if wanted["actor"] else ["actor"]), "kind", "risks", "source",
+                   "via", "where", "valid_from", "valid_until"]
+        click.echo(_table(rows, columns, {"risks": 40, "source": 64, "where": 18, "via": 30}),
+                   nl=False)
         _say(f"{len(records)} exposure(s)")
 
 
@@ -375,7 +389,8 @@ def main() -> None:
     except KgError as exc:
         for finding in exc.findings:
             _say(finding.render())
-        _say(f"error: {exc.message}")
+        if not exc.findings or isinstance(exc, ValidationFailed):
+            _say(f"error: {exc.message}")
         sys.exit(exc.exit_code)
     except BrokenPipeError:
         sys.exit(0)

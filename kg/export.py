@@ -20,27 +20,38 @@ FORMATS = ("ttl", "nt", "jsonld", "graphml")
 
 
 def stable_bnodes(graph: Graph) -> Graph:
-    """A copy of ``graph`` whose blank nodes are named by a hash of what they say."""
-    bnodes = {t for triple in graph for t in triple if isinstance(t, BNode)}
-    if not bnodes:
-        return graph
-    signature: dict[Node, list[str]] = defaultdict(list)
+    """A copy of ``graph`` whose blank nodes are named by a hash of what they say.
+
+    Names are refined over their neighbourhood (as in Weisfeiler-Lehman hashing), so
+    list cells and nested class expressions get distinct, parse-independent names.
+    """
+    edges: dict[Node, list[tuple[str, Node, Node]]] = defaultdict(list)
     for s, p, o in graph:
         if isinstance(s, BNode):
-            signature[s].append(f"> {p} {o if not isinstance(o, BNode) else '_'}")
+            edges[s].append((">", p, o))
         if isinstance(o, BNode):
-            signature[o].append(f"< {s if not isinstance(s, BNode) else '_'} {p}")
-    names: dict[Node, BNode] = {}
+            edges[o].append(("<", p, s))
+    if not edges:
+        return graph
+    names: dict[Node, str] = {b: "" for b in edges}
+    for _ in range(4):
+        names = {
+            b: hashlib.sha1("\n".join(sorted(
+                f"{d} {p} {names[t] if isinstance(t, BNode) else t.n3()}" for d, p, t in out
+            ) + [names[b]]).encode()).hexdigest()
+            for b, out in edges.items()
+        }
+    labels: dict[Node, BNode] = {}
     used: dict[str, int] = defaultdict(int)
-    for node in sorted(bnodes, key=lambda b: "\n".join(sorted(signature[b]))):
-        digest = hashlib.sha1("\n".join(sorted(signature[node])).encode()).hexdigest()[:16]
+    for node in sorted(edges, key=lambda b: names[b]):
+        digest = names[node][:16]
         used[digest] += 1
-        names[node] = BNode(f"b{digest}" + (f"x{used[digest]}" if used[digest] > 1 else ""))
+        labels[node] = BNode(f"b{digest}" + (f"x{used[digest]}" if used[digest] > 1 else ""))
     out = Graph()
     for prefix, ns in PREFIXES.items():
         out.bind(prefix, ns)
     for s, p, o in graph:
-        out.add((names.get(s, s), p, names.get(o, o)))
+        out.add((labels.get(s, s), p, labels.get(o, o)))
     return out
 
 

@@ -182,7 +182,7 @@ def _record(view: GraphView, exposure: Node) -> dict[str, Any]:
     return {
         "id": str(exposure),
         "kind": kind,
-        "rule": short_name(str(rule)) if rule is not None else "",
+        "rule": str(rule).rsplit("/", 1)[-1] if rule is not None else "",
         "rule_title": view.value(rule, RDFS.label) if rule is not None else "",
         "actor": view.node(actor, "actor"),
         "risks": [{"id": short_name(str(r)), "label": view.labels(r),

@@ -65,30 +65,32 @@ RANGE_KINDS = {
 # --------------------------------------------------------------------------- reading
 
 
-def read_text(path: Path, display: str, max_bytes: int = MAX_INPUT_BYTES) -> str:
+def _unreadable(display: str, line: int, problem: str) -> InputError:
+    where = f"{display}:{line}" if line else display
+    return InputError(f"{where}: {problem}", [Finding(display, line, "", "unreadable", problem)])
+
+
+def read_text(path: Path, display: str, max_bytes: int | None = None) -> str:
     """The file's text, or an InputError naming the file (and line) and the problem."""
+    limit = max_bytes or MAX_INPUT_BYTES
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise InputError(f"{display}: cannot read ({exc.strerror})") from exc
-    if size > max_bytes:
-        raise InputError(
-            f"{display}: file is {size:,} bytes, over the {max_bytes:,}-byte input limit; "
-            "split it into smaller case files"
-        )
+        raise _unreadable(display, 0, f"cannot read ({exc.strerror})") from exc
+    if size > limit:
+        raise _unreadable(display, 0, f"file is {size:,} bytes, over the {limit:,}-byte input "
+                          "limit; split it into smaller case files")
     raw = path.read_bytes()
     nul = raw.find(b"\x00")
     if nul >= 0:
         line = raw[:nul].count(b"\n") + 1
-        raise InputError(f"{display}:{line}: binary content (NUL byte); expected UTF-8 text")
+        raise _unreadable(display, line, "binary content (NUL byte); expected UTF-8 text")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise InputError(
-            f"{display}:{line}: not valid UTF-8 (byte 0x{raw[exc.start]:02x}); "
-            "save the file as UTF-8"
-        ) from exc
+        raise _unreadable(display, line, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); "
+                          "save the file as UTF-8") from exc
 
 
 def parse_turtle(text: str, display: str, graph: Graph | None = None) -> Graph:
@@ -143,7 +145,15 @@ _PlainLoader.yaml_implicit_resolvers = {}
 
 
 def compose_yaml(text: str, display: str, findings: list[Finding]) -> YValue | None:
+    """Compose YAML into line-numbered nodes; anchors and aliases are refused before any
+    expansion (a "billion laughs" document never grows)."""
     try:
+        for token in yaml.scan(text, Loader=_PlainLoader):
+            if isinstance(token, yaml.AnchorToken | yaml.AliasToken):
+                findings.append(Finding(display, token.start_mark.line + 1, "", "yaml-alias",
+                                        "YAML anchors and aliases are not supported in case "
+                                        "files", "write the value out in full"))
+                return None
         root = yaml.compose(text, Loader=_PlainLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
@@ -168,7 +178,7 @@ def _convert(node: yaml.Node, display: str, findings: list[Finding], seen: set[i
                                 "YAML anchors and aliases are not supported in case files",
                                 "write the value out in full"))
         return Scalar("", line)
-    seen.add(id(node))
+    seen.add(id(node))  # aliases are refused earlier; this guards against any that slip by
     if isinstance(node, yaml.ScalarNode):
         return Scalar(str(node.value), line)
     if isinstance(node, yaml.SequenceNode):
@@ -310,7 +320,7 @@ class _CaseLoader:
             try:
                 text = read_text(path, display)
             except InputError as exc:
-                self.findings.append(Finding(display, 0, "", "unreadable", exc.message))
+                self.findings.extend(exc.findings)
                 continue
             if path.suffix == ".ttl":
                 self._load_turtle(text, display)
@@ -345,12 +355,21 @@ class _CaseLoader:
                                              "give the node an IRI under " + str(ID)))
                 return
             self.kg.data.add((s, p, o))
-        for s in set(graph.subjects()):
-            if isinstance(s, URIRef) and s not in self.kg.locations:
-                self.kg.locations[s] = Location(display, 0)
-                local = str(s)[len(str(ID)):] if str(s).startswith(str(ID)) else None
-                if local:
-                    self.instance_ids.setdefault(local, Location(display, 0))
+        # A typed subject is defined here; untyped ones only add statements to records
+        # defined elsewhere (YAML or Turtle), which is how Turtle patches are written.
+        for s in set(graph.subjects(RDF.type, None)):
+            local = str(s)[len(str(ID)):] if str(s).startswith(str(ID)) else ""
+            if not local:
+                continue
+            if local in self.instance_ids:
+                first = self.instance_ids[local]
+                self.findings.append(Finding(display, 0, local, "duplicate-id",
+                                             f"id '{local}' is already defined at "
+                                             f"{first.file}:{first.line}",
+                                             "choose another id or merge the records"))
+                continue
+            self.instance_ids[local] = Location(display, 0)
+            self.kg.locations.setdefault(s, Location(display, 0))
 
     def _records(self, display: str, root: YMap) -> list[YMap]:
         records = root.get("records")

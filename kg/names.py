@@ -15,7 +15,8 @@ def resolve(text: str, index: dict[str, dict[str, Any]], kind: str, option: str,
     """The IRI ``text`` names among index entries of the given types; else a UsageError
     that suggests close matches."""
     candidates = {iri: entry for iri, entry in index.items()
-                  if not types or set(entry["types"]) & set(types)}
+                  if not types or set(entry["types"] + entry.get("broader", [])) & set(types)
+                  or entry["id"] in types}
     text = text.strip()
     iri = None
     if text.startswith(("http://", "https://")):

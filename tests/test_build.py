@@ -1,0 +1,93 @@
+"""The build: deterministic, atomic, and reporting what it did."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kg import export
+from kg.build import Built, build
+from tests.conftest import FIXTURES, make_project
+from tests.kgrun import run_kg
+
+
+def test_two_builds_are_byte_identical(tmp_path):
+    project = make_project(tmp_path, [FIXTURES / "mini"])
+    build(project, out_dir=tmp_path / "one")
+    build(project, out_dir=tmp_path / "two")
+    for name in ("exposures.json", "exposures.csv", "graph.nt", "graph.nq", "asserted.ttl",
+                 "inferred.ttl", "derived.ttl", "manifest.json"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
+
+
+def test_an_interrupted_build_leaves_the_previous_output(tmp_path, monkeypatch):
+    project = make_project(tmp_path, [FIXTURES / "mini"])
+    build(project)
+    out = project.root / "build"
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def interrupted(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(export, "nquads", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build(project)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in project.root.iterdir()) == ["build", "data", "ontology"]
+
+
+def test_inferred_triples_are_kept_apart_from_asserted_ones(tmp_path):
+    project = make_project(tmp_path, [FIXTURES / "mini"])
+    build(project)
+    graphs = {line.rsplit(" ", 2)[1] for line in
+              (project.root / "build" / "graph.nq").read_text("utf-8").splitlines()}
+    assert graphs == {f"<https://w3id.org/aigov-kg/graph/{n}>"
+                      for n in ("asserted", "inferred", "derived")}
+    inferred = (project.root / "build" / "inferred.ttl").read_text("utf-8")
+    assert "owl:sameAs" not in inferred          # trivial entailments are dropped
+    assert "aig:OpenWeightModelProvider" in inferred  # a derived role is kept
+
+
+def test_build_prints_counts_timings_and_a_summary(tmp_path, capsys):
+    project = make_project(tmp_path, [FIXTURES / "mini"])
+    result = run_kg(capsys, project.root, "build")
+    assert result.code == 0, result.err
+    assert "validated: shapes and QC queries pass" in result.err
+    assert "reasoned (fast)" in result.err
+    assert "14 exposures" in result.err
+    assert "Acme Lab (illustrative) (acme-lab)" in result.out
+    manifest = json.loads((project.root / "build" / "manifest.json").read_text("utf-8"))
+    assert manifest["counts"]["exposures"] == 14
+    assert "data/sources.yaml" in manifest["inputs"]
+
+
+def test_a_changed_input_makes_the_build_stale(tmp_path, capsys):
+    project = make_project(tmp_path, [FIXTURES / "mini"])
+    build(project)
+    assert not Built.open(project).is_stale(project)
+    path = project.root / "data" / "world.yaml"
+    path.write_text(path.read_text("utf-8") + "\n", "utf-8")
+    assert Built.open(project).is_stale(project)
+    result = run_kg(capsys, project.root, "exposures", "--actor", "acme-lab")
+    assert "the build is older than ontology/ or data/" in result.err
+
+
+def test_reference_reasoner_is_selectable(tmp_path):
+    project = make_project(tmp_path, [FIXTURES / "mini"])
+    fast = build(project, out_dir=tmp_path / "fast")
+    reference = build(project, reasoner="owlrl", out_dir=tmp_path / "reference")
+    assert reference.reasoner == "owlrl"
+    assert (tmp_path / "fast" / "exposures.json").read_bytes() == (
+        tmp_path / "reference" / "exposures.json").read_bytes()
+    assert fast.counts["exposures"] == reference.counts["exposures"]
+
+
+def test_fast_path_falls_back_to_owlrl_for_unsupported_constructs(tmp_path):
+    extra = {"same.ttl": "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+             "<https://w3id.org/aigov-kg/id/acme-lab> owl:sameAs "
+             "<https://w3id.org/aigov-kg/id/acme-lab> .\n"}
+    project = make_project(tmp_path, [FIXTURES / "mini"], extra)
+    result = build(project)
+    assert result.reasoner == "owlrl"
+    assert "owl:sameAs" in result.note

@@ -1,0 +1,207 @@
+"""Shapes and QC queries: each fires on a small bad case and stays silent on the real data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kg.build import check
+from kg.errors import ValidationFailed
+from kg.validate import load_qc_queries
+from tests.conftest import FIXTURES, REPO, make_project
+
+HEAD = "curated: 2026-11-28\nrecords:\n"
+BAN = """\
+  - id: bad-ban
+    a: DeviceBan
+    label: {en: Bad ban, zh: 错误禁令}
+    jurisdiction: us-tx
+    issuedBy: us-tx-governor
+    targets: acme-lab
+    raisesRisk: GovernmentUseBanRisk
+    status: InForce
+    issuedOn: 2025-02-01
+    source: https://statescoop.com/texas-bans-deepseek-rednote-government-devices
+"""
+
+
+def without(text: str, key: str) -> str:
+    return "".join(line + "\n" for line in text.splitlines() if not line.strip().startswith(key))
+
+
+def findings_for(tmp_path: Path, files: dict[str, str]) -> list:
+    project = make_project(tmp_path, [FIXTURES / "mini"], files)
+    with pytest.raises(ValidationFailed) as caught:
+        check(project)
+    return caught.value.findings
+
+
+SHAPE_CASES = {
+    "source": (HEAD + without(BAN, "source:"), "RiskSource", "Every record needs a source"),
+    "jurisdiction": (HEAD + without(BAN, "jurisdiction:"), "",
+                     "Every instrument or event needs a jurisdiction"),
+    "raisesRisk": (HEAD + without(BAN, "raisesRisk:"), "", "at least one risk type"),
+    "status": (HEAD + without(BAN, "status:"), "", "exactly one status"),
+    "status-value": (HEAD + BAN.replace("status: InForce", "status: Robot"), "",
+                     "exactly one status"),
+    "issuedOn": (HEAD + without(BAN, "issuedOn:"), "", "exactly one issue date"),
+    "issued-after-in-force": (HEAD + BAN + "    inForceFrom: 2025-01-01\n", "",
+                              "is after the entry-into-force date"),
+    "issued-after-end": (HEAD + BAN.replace("InForce", "Rescinded") + "    endedOn: 2024-01-01\n",
+                         "", "is after the end date"),
+    "targets": (HEAD + BAN.replace("targets: acme-lab", "targets: eu"), "",
+                "must name an actor or an artefact"),
+    "raisesRisk-value": (HEAD + BAN.replace("GovernmentUseBanRisk", "Robot"), "",
+                         "from the risk taxonomy"),
+    "governsActivity-value": (HEAD + BAN + "    governsActivity: Robot\n", "",
+                              "takes activity types of the ontology"),
+    "issuedBy": (HEAD + BAN.replace("issuedBy: us-tx-governor", "issuedBy: eu"), "",
+                 "must be the id of an actor record"),
+    "label": (HEAD + BAN.replace("{en: Bad ban, zh: 错误禁令}", "{zh: 错误禁令}"), "",
+              "Every record needs an English label"),
+    "provision-partOf": (HEAD + """\
+  - id: bad-provision
+    a: Provision
+    label: Orphan provision
+    raisesRisk: NewLegislationRisk
+    source: https://eur-lex.europa.eu/eli/reg/2024/1689/oj
+""", "", "Every provision needs exactly one parent instrument"),
+    "activity-performer": (HEAD + """\
+  - id: bad-activity
+    a: OfferingService
+    label: Nobody's activity
+    inJurisdiction: it
+    source: https://example.org/a
+""", "", "Every activity needs exactly one performer"),
+    "activity-jurisdiction": (HEAD + """\
+  - id: bad-activity
+    a: OfferingService
+    label: Activity nowhere
+    performedBy: acme-lab
+    source: https://example.org/a
+""", "", "Every activity needs the market where it takes effect"),
+    "activity-dates": (HEAD + """\
+  - id: bad-activity
+    a: OfferingService
+    label: Activity ending before it starts
+    performedBy: acme-lab
+    inJurisdiction: it
+    startDate: 2025-02-01
+    endDate: 2025-01-01
+    source: https://example.org/a
+""", "", "is after its `endDate`"),
+    "within": (HEAD + """\
+  - id: bad-region
+    a: SubnationalJurisdiction
+    label: Region within a company
+    within: acme-lab
+    source: https://example.org/a
+""", "", "must be the id of a Jurisdiction record"),
+    "mitigation": (HEAD + """\
+  - id: bad-mitigation
+    a: Mitigation
+    label: A mitigation of nothing
+    source: https://example.org/a
+""", "", "addressesRisk"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SHAPE_CASES))
+def test_each_shape_fires_with_its_message(tmp_path, case):
+    text, _, message = SHAPE_CASES[case]
+    findings = findings_for(tmp_path, {"bad.yaml": text})
+    hits = [f for f in findings if message in f.message]
+    assert hits, [f.render() for f in findings]
+    assert all(f.file == "data/bad.yaml" and f.line >= 3 for f in hits)
+    assert all(f.rule.startswith("shacl:") for f in hits)
+
+
+QC_CASES = {
+    "alignment-not-allowlisted-violation": ("align.ttl", """\
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+<https://w3id.org/aigov-kg/id/acme-lab> skos:closeMatch <https://w3id.org/airo#NoSuchTerm> .
+""", "not in the alignment allow-list"),
+    "dangling-reference-violation": ("dangling.ttl", """\
+@prefix aig: <https://w3id.org/aigov-kg/ontology#> .
+<https://w3id.org/aigov-kg/id/acme-lab> aig:headquarteredIn <https://w3id.org/aigov-kg/id/atlantis> .
+""", "never defined"),
+    "term-without-bilingual-label-violation": ("term.yaml", HEAD + """\
+  - id: DeepfakeRisk
+    a: owl:Class
+    subClassOf: PersonalInformationProtectionRisk
+    label: Deepfake risk
+    source: https://example.org/deepfakes
+""", "a Chinese label"),
+    "containment-cycle-violation": ("cycle.ttl", """\
+@prefix aig: <https://w3id.org/aigov-kg/ontology#> .
+<https://w3id.org/aigov-kg/id/eu> aig:within <https://w3id.org/aigov-kg/id/it> .
+""", "lies within itself"),
+    "self-supply-violation": ("self.yaml", HEAD + """\
+  - id: self-co
+    a: Company
+    label: Self Co (illustrative)
+    illustrative: true
+    manufactures: robo-1
+    suppliesHardwareFor: robo-1
+    source: https://example.org/self
+""", "which it develops itself"),
+    "ended-without-end-date-violation": ("ended.yaml", HEAD + BAN.replace(
+        "InForce", "Rescinded"), "there is no `endedOn` date"),
+    "illustrative-not-marked-violation": ("ill.yaml", HEAD + """\
+  - id: made-up-co
+    a: Company
+    label: Made Up Co
+    illustrative: true
+    source: https://example.org/made-up
+""", "does not end with"),
+    "verification-value-violation": ("ver.yaml", HEAD + BAN + "    verification: unverified\n",
+                                     "use verified or partial"),
+}
+
+
+def test_every_qc_query_has_a_bad_case():
+    names = {q.name for q in load_qc_queries(REPO / "ontology" / "qc")}
+    assert names == set(QC_CASES) | {"risk-category-without-source-violation"}
+
+
+@pytest.mark.parametrize("name", sorted(QC_CASES))
+def test_each_qc_query_fires_on_its_bad_case(tmp_path, name):
+    filename, text, message = QC_CASES[name]
+    findings = findings_for(tmp_path, {filename: text})
+    hits = [f for f in findings if f.rule == name]
+    assert hits, [f.render() for f in findings]
+    assert any(message in f.message for f in hits)
+
+
+def test_empty_risk_category_is_reported(tmp_path):
+    project = make_project(tmp_path, [FIXTURES / "mini"])
+    sources = project.root / "data" / "sources.yaml"
+    text = sources.read_text(encoding="utf-8")
+    start = text.index("  - id: mini-state-control-claim")
+    end = text.index("  - id:", start + 10)
+    sources.write_text(text[:start] + text[end:], encoding="utf-8")
+    with pytest.raises(ValidationFailed) as caught:
+        check(project)
+    hits = [f for f in caught.value.findings if f.rule == "risk-category-without-source-violation"]
+    assert [f.subject for f in hits] == ["StateBackingAllegationRisk"]
+
+
+def test_the_shipped_data_passes_every_shape_and_qc_query(repo_project):
+    check(repo_project)
+
+
+def test_an_invalid_case_leaves_data_and_build_unchanged(tmp_path):
+    from kg.build import build
+
+    project = make_project(tmp_path, [FIXTURES / "mini"])
+    build(project)
+    before = {p: p.read_bytes() for p in (project.root / "build").iterdir()}
+    data_before = sorted(p.name for p in (project.root / "data").iterdir())
+    (project.root / "data" / "bad.yaml").write_text(HEAD + without(BAN, "source:"), "utf-8")
+    with pytest.raises(ValidationFailed):
+        build(project)
+    after = {p: p.read_bytes() for p in (project.root / "build").iterdir()}
+    assert after == before
+    assert sorted(p.name for p in (project.root / "data").iterdir()) == sorted(
+        [*data_before, "bad.yaml"])
