@@ -302,7 +302,7 @@ def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
             raise UsageError(f"{raw}: a case file is .yaml, .yml or .ttl")
         if path not in files:
             files.append(path)
-    check(project, files=files, progress=None if fmt == "json" else _say)
+    check(project, files=files)
     if fmt == "json":
         click.echo(json.dumps({"conforms": True, "findings": []}))
     else:
@@ -372,6 +372,31 @@ def export(ctx: click.Context, fmt: str, which: str, out_file: str | None) -> No
         _say(f"wrote {len(dataset_graph):,} triples to {out_file}")
     else:
         click.echo(text, nl=False)
+
+
+@cli.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="build/docs",
+              show_default=True, help="Where to write ontology.html.")
+@click.option("--dictionary", type=click.Path(dir_okay=False), default="docs/data-dictionary.md",
+              show_default=True, help="Where to write the Markdown data dictionary.")
+@click.pass_context
+def docs(ctx: click.Context, out_dir: str, dictionary: str) -> None:
+    """Generate the ontology's HTML page and the data dictionary from ontology/aigov.ttl.
+
+    \b
+    Example:
+      kg docs && xdg-open build/docs/ontology.html
+    """
+    from kg import atomic
+    from kg import docs as documentation
+    from kg.load import load_ontology
+
+    project = _project(ctx)
+    graph = load_ontology(project)
+    page = project.root / out_dir / "ontology.html"
+    atomic.write_text(page, documentation.html(graph))
+    atomic.write_text(project.root / dictionary, documentation.markdown(graph))
+    _say(f"wrote {project.relative(page)} and {dictionary}")
 
 
 # --------------------------------------------------------------------------- entry point
