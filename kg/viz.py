@@ -81,6 +81,12 @@ ROLE_GROUP = {"actor": "actor", "supplied-product": "artefact", "artefact": "art
 ROLE_RANK = {"actor": 0, "supplied-product": 1, "activity": 2, "artefact": 2,
              "jurisdiction": 3, "containing-jurisdiction": 3, "source": 4, "provision": 5,
              "risk": 6, "category": 7}
+ROLE_NAMES = {"actor": ("actor", "行为者"), "supplied-product": ("supplied product", "供应的产品"),
+              "activity": ("activity", "活动"), "artefact": ("artefact", "制品"),
+              "jurisdiction": ("jurisdiction", "法域"),
+              "containing-jurisdiction": ("containing jurisdiction", "上级法域"),
+              "source": ("risk source", "风险来源"), "provision": ("provision", "条款"),
+              "risk": ("risk", "风险"), "category": ("risk category", "风险类别")}
 INSTRUMENT_TYPES = {"Instrument", "Legislation", "ExecutiveRule", "TechnicalStandard",
                     "NonBindingInstrument", "Declaration"}
 MEASURE_TYPES = {"GovernmentMeasure", "Order", "Ban", "DeviceBan", "EntityListing",
@@ -284,9 +290,12 @@ def _exposure_path(graph: nx.DiGraph, record: dict[str, Any], *,
 
 
 def _path_title(record: dict[str, Any], lang: str) -> str:
+    """Actor: what it does (or where it is named) → the provision or instrument."""
     actor = label_of(record["actor"], lang, record["actor"]["id"])
-    source = label_of(record["source"], lang, record["source"]["id"])
-    return f"{actor} → {source}"
+    via = record.get("activity") or record.get("artefact")
+    where = label_of(via, lang, via["id"]) if via else record.get("source_jurisdiction") or ""
+    cause = record.get("provision") or record["source"]
+    return f"{actor}: {where} → {label_of(cause, lang, cause['id'])}"
 
 
 def _path_meta(record: dict[str, Any], lang: str) -> list[tuple[str, str]]:
@@ -618,7 +627,7 @@ def layered_layout(graph: nx.DiGraph, layers: dict[str, int], *, dx: int = 330,
         columns[layers[key]].append(key)
     undirected = graph.to_undirected(as_view=True)
     order = _barycentre_order(columns, undirected)
-    rows = max(24, math.ceil(1.5 * math.sqrt(max(graph.number_of_nodes(), 1))))
+    rows = max(30, math.ceil(2.2 * math.sqrt(max(graph.number_of_nodes(), 1))))
     positions: dict[str, tuple[int, int]] = {}
     x = 0
     for layer in sorted(order):
@@ -715,7 +724,9 @@ def payload(view: View) -> dict[str, Any]:
         "notes": view.notes, "sized": view.sized, "large": len(nodes) > LARGE,
         "groups": {g: {k: GROUPS[g][k] for k in ("color", "border", "shape", "symbol")}
                    | {"label": GROUPS[g][lang]} for g in present},
-        "roles": {role: _tr(RELATION.get(role, (role, role)), lang) for role in ROLE_RANK},
+        "groupOrder": present,
+        "roleNames": {role: _tr(names, lang) for role, names in ROLE_NAMES.items()},
+        "statusLabels": {s: _tr(STATUS_WORDS[s], lang) for s in STATUSES},
         "ui": UI[lang], "filters": view.filters, "nodes": nodes, "edges": edges,
         "paths": paths,
     }
@@ -744,8 +755,9 @@ def vis_assets() -> tuple[str, str]:
     that even developer tools have nothing to fetch.
     """
     script = _asset("pyvis", "lib", "vis-9.1.2", "vis-network.min.js")
-    script = "\n".join(line for line in script.splitlines()
-                       if not line.startswith("//# sourceMappingURL")) + "\n"
+    # split("\n"), not splitlines(): the script holds U+2028 and friends inside strings.
+    script = "\n".join(line for line in script.split("\n")
+                       if not line.startswith("//# sourceMappingURL"))
     if "</script" in script.lower() or "@license" not in script:
         raise RuntimeError("unexpected vis-network.min.js in the installed pyvis")
     css = _asset("pyvis", "lib", "vis-9.1.2", "vis-network.css")

@@ -1,0 +1,150 @@
+"""The `kg viz` command: write an interactive (or static) graph view of the built graph."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kg.errors import UsageError
+from kg.project import Project
+from kg.textsafe import terminal
+
+EXAMPLES = {"actor": "deepseek", "risk": "ProductLiabilityRisk", "jurisdiction": "eu"}
+SUBJECT_TYPES = {"actor": ("actor", ("Actor",)),
+                 "jurisdiction": ("jurisdiction", ("Jurisdiction",))}
+
+
+def _say(message: str) -> None:
+    click.echo(terminal(message), err=True)
+
+
+def _date(value: str | None) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"--as-of: '{value}' is not a date; write YYYY-MM-DD") from None
+
+
+def risk_index(index: dict[str, dict[str, Any]], records: list[dict[str, Any]]
+               ) -> dict[str, dict[str, Any]]:
+    """Index entries that name risk types or categories.
+
+    Risk types are punned classes, so the entity index gives them no ``aig`` types: take
+    the ones exposures reach (with their ancestors) and every ontology term named *Risk.
+    """
+    from kg.namespaces import AIG
+
+    known = {rid for record in records for risk in record["risks"]
+             for rid in (risk["id"], *risk.get("ancestors", ()), *risk["categories"])}
+    return {iri: entry for iri, entry in index.items()
+            if iri.startswith(str(AIG)) and (entry["id"] in known
+                                             or entry["id"].endswith("Risk"))}
+
+
+def resolve_subject(view: str, name: str | None, index: dict[str, dict[str, Any]],
+                    records: list[dict[str, Any]]) -> str | None:
+    """The short id that ``name`` stands for in this view (UsageError if unknown)."""
+    from kg.names import resolve
+    from kg.namespaces import short_name
+
+    if view in ("all", "ontology"):
+        if name:
+            raise UsageError(f"the {view} view takes no name (got '{name}')")
+        return None
+    if not name:
+        raise UsageError(f"the {view} view needs a name, e.g. `kg viz {view} {EXAMPLES[view]}`")
+    if view == "risk":
+        return short_name(resolve(name, risk_index(index, records), "risk type", "NAME"))
+    kind, types = SUBJECT_TYPES[view]
+    return short_name(resolve(name, index, kind, "NAME", types))
+
+
+def output_path(out: str | None, view: str, subject: str | None, fmt: str) -> Path:
+    """Where to write: ``--out`` (checked) or ``viz-VIEW[-NAME].FMT`` here."""
+    if out is None:
+        stem = f"viz-{view}" + (f"-{subject}" if subject else "")
+        return Path(f"{stem}.{fmt}")
+    path = Path(out)
+    if ".." in path.parts and not path.is_absolute():
+        inside = Path(os.path.abspath(path))
+        if not inside.is_relative_to(Path.cwd().resolve()):
+            raise UsageError(f"--out: '{out}' leaves the current directory through '..'; "
+                             "give an absolute path if you mean it")
+    if path.is_dir() or out.endswith(("/", os.sep)):
+        raise UsageError(f"--out: '{out}' is a directory; give a file name")
+    return path
+
+
+def _format(fmt: str | None, out: str | None) -> str:
+    suffix = Path(out).suffix.lower().lstrip(".") if out else ""
+    suffix = "html" if suffix == "htm" else suffix
+    if fmt is None:
+        return suffix if suffix in ("html", "png", "svg") else "html"
+    if suffix in ("html", "png", "svg") and suffix != fmt:
+        raise UsageError(f"--out ends in .{suffix} but --format is {fmt}")
+    return fmt
+
+
+@click.command("viz")
+@click.argument("view", type=click.Choice(["actor", "risk", "jurisdiction", "all", "ontology"]))
+@click.argument("name", required=False)
+@click.option("--as-of", "as_of", metavar="DATE",
+              help="Exposure status as of YYYY-MM-DD (default today).")
+@click.option("--include-ended", is_flag=True, help="Also show exposures that have ended.")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+              help="Label language.")
+@click.option("--format", "fmt", type=click.Choice(["html", "png", "svg"]), default=None,
+              help="html (interactive, default), png (Chromium screenshot) or svg "
+                   "(vector, drawn from the same layout); default from --out's suffix.")
+@click.option("--out", "out", type=click.Path(), default=None,
+              help="Output file (default: viz-VIEW[-NAME].FORMAT here); written atomically.")
+@click.pass_context
+def viz(ctx: click.Context, view: str, name: str | None, as_of: str | None,
+        include_ended: bool, lang: str, fmt: str | None, out: str | None) -> None:
+    """Draw a graph view as one self-contained HTML page (or PNG/SVG).
+
+    VIEW is actor, risk or jurisdiction (each needs a NAME), all, or ontology. The page
+    works offline: click a node to highlight its exposure paths, filter by status, risk
+    category and jurisdiction, follow a path step by step in the side panel.
+
+    \b
+    Examples:
+      kg viz actor deepseek --as-of 2026-12-01 --lang zh --out deepseek.html
+      kg viz risk OpenSourceModelRegulationRisk
+      kg viz jurisdiction eu --include-ended
+      kg viz all --format svg --out exposures.svg
+      kg viz ontology --out ontology.png
+    """
+    from kg import atomic, viz as views
+    from kg.build import Built
+
+    project = Project.locate((ctx.obj or {}).get("root"))
+    fmt = _format(fmt, out)
+    date = _date(as_of)
+    if view == "ontology":
+        build_dir = project.build_dir if (project.build_dir / "graph.nq").is_file() else None
+        subject = resolve_subject(view, name, {}, [])
+        target = output_path(out, view, subject, fmt)
+        result = views.ontology_view(project.root, build_dir, lang=lang)
+    else:
+        built = Built.open(project)
+        if built.is_stale(project):
+            _say("warning: the build is older than ontology/ or data/; run `kg build` to "
+                 "refresh")
+        records = built.exposures()
+        subject = resolve_subject(view, name, built.index(), records)
+        target = output_path(out, view, subject, fmt)
+        result = views.exposure_view(records, view, subject, index=built.index(), as_of=date,
+                                     lang=lang, include_ended=include_ended)
+        views.add_descriptions(result, views.descriptions(built.out_dir))
+    data = views.render(result, fmt)
+    atomic.write_bytes(target, data)
+    graph = result.graph
+    _say(f"wrote {target} ({fmt}): {graph.number_of_nodes()} nodes, "
+         f"{graph.number_of_edges()} edges, {len(result.paths)} paths")
