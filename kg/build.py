@@ -22,15 +22,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, Literal
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
 from kg import __version__
 from kg.atomic import replace_directory
 from kg.errors import ValidationFailed
 from kg.load import LoadedKG, load
-from kg.namespaces import AIG, PREFIXES, short_name
+from kg.namespaces import AIG
 from kg.project import Project
+from kg.reason import Reasoned
 
 Progress = Callable[[str], None]
 
@@ -66,43 +67,50 @@ def rule_graph(project: Project) -> Graph:
     return graph
 
 
-def entity_index(graph: Graph) -> dict[str, dict[str, Any]]:
+def entity_index(reasoned: Reasoned) -> dict[str, dict[str, Any]]:
+    """Every labelled IRI with its labels, aig: types and aig: superclasses."""
+    from kg.exposures import TableView
+
+    table = reasoned.table
+    view = TableView(table)
     index: dict[str, dict[str, Any]] = {}
-    for subject in sorted(set(graph.subjects(RDFS.label, None)), key=str):
-        if not isinstance(subject, URIRef):
+    for subject in {s for s, _ in table.pairs(view.LABEL)}:
+        if not table.term(subject).startswith("<"):
             continue
-        labels: dict[str, str] = {}
-        for label in sorted(graph.objects(subject, RDFS.label), key=str):
-            if isinstance(label, Literal):
-                labels.setdefault((label.language or "en").split("-")[0], str(label))
-        types = sorted(short_name(str(t)) for t in graph.objects(subject, RDF.type)
-                       if str(t).startswith(str(AIG)))
-        broader = sorted(short_name(str(c)) for c in graph.objects(subject, RDFS.subClassOf)
-                         if str(c).startswith(str(AIG)) and c != subject)
-        index[str(subject)] = {"id": short_name(str(subject)), "label": labels, "types": types,
-                               "broader": broader}
-    return index
+        types = sorted(view.short(t) for t in table.objects(subject, view.TYPE)
+                       if view.iri(t).startswith(str(AIG)))
+        broader = sorted(view.short(c) for c in table.objects(subject, view.SUBCLASS)
+                         if view.iri(c).startswith(str(AIG)) and c != subject)
+        index[view.iri(subject)] = {"id": view.short(subject), "label": view.labels(subject),
+                                    "types": types, "broader": broader}
+    return dict(sorted(index.items()))
+
+
+@dataclass
+class Checked:
+    kg: LoadedKG
+    reasoned: Reasoned
+    records: list[dict[str, Any]]
+    timings: dict[str, float]
 
 
 def check(project: Project, reasoner: str = "fast", files: list[Path] | None = None,
-          progress: Progress | None = None) -> tuple[LoadedKG, Any, list[dict[str, Any]],
-                                                     dict[str, float]]:
+          progress: Progress | None = None, validator: str = "native") -> Checked:
     """Load, validate and reason without writing anything; raise on any finding."""
-    from kg import exposures, reason, validate
+    from kg import exposures, reason, store, validate
 
     say = progress or (lambda _msg: None)
     timings: dict[str, float] = {}
     start = time.perf_counter()
     kg = load(project, files)
-    graph = kg.asserted()
-    for triple in rule_graph(project):
-        graph.add(triple)
+    table = kg.table()
+    table.add_oxigraph(store.quads(rule_graph(project)))
     timings["load"] = time.perf_counter() - start
-    say(f"loaded {len(kg.files)} case files, {len(graph):,} asserted triples "
+    say(f"loaded {len(kg.files)} case files, {len(table):,} asserted triples "
         f"({timings['load']:.2f}s)")
 
     start = time.perf_counter()
-    findings = validate.validate(project, kg, graph)
+    findings = validate.validate(project, kg, table, validator)
     timings["validate"] = time.perf_counter() - start
     if findings:
         raise ValidationFailed(findings)
@@ -112,7 +120,12 @@ def check(project: Project, reasoner: str = "fast", files: list[Path] | None = N
     if reasoner == "owlrl":
         say("reasoning with the owlrl reference (pure Python; this can take a while)…")
     rules = reason.load_rules(project.rules_dir)
-    reasoned = reason.reason(graph, rules, reasoner)
+    graph = None
+    if reasoner == "owlrl":
+        graph = kg.asserted()
+        for triple in rule_graph(project):
+            graph.add(triple)
+    reasoned = reason.reason(table, rules, reasoner, graph)
     timings["reason"] = time.perf_counter() - start
     if reasoned.note:
         say(reasoned.note)
@@ -120,13 +133,9 @@ def check(project: Project, reasoner: str = "fast", files: list[Path] | None = N
         f"{len(reasoned.derived):,} derived triples ({timings['reason']:.2f}s)")
 
     start = time.perf_counter()
-    full = Graph()
-    for part in (graph, reasoned.inferred, reasoned.derived):
-        for triple in part:
-            full.add(triple)
-    records = exposures.extract(full)
+    records = exposures.extract(reasoned.table, reasoned.asserted)
     timings["exposures"] = time.perf_counter() - start
-    return kg, reasoned, records, timings
+    return Checked(kg, reasoned, records, timings)
 
 
 def build(project: Project, reasoner: str = "fast", out_dir: Path | None = None,
@@ -137,37 +146,33 @@ def build(project: Project, reasoner: str = "fast", out_dir: Path | None = None,
     say = progress or (lambda _msg: None)
     out_dir = out_dir or project.build_dir
     hashes = input_hashes(project)
-    kg, reasoned, records, timings = check(project, reasoner, progress=progress)
+    checked = check(project, reasoner, progress=progress)
+    reasoned, records, timings = checked.reasoned, checked.records, checked.timings
 
     start = time.perf_counter()
+    table = reasoned.table
     named = {"asserted": reasoned.asserted, "inferred": reasoned.inferred,
              "derived": reasoned.derived}
-    full = Graph()
-    for prefix, ns in PREFIXES.items():
-        full.bind(prefix, ns)
-    for part in named.values():
-        for triple in part:
-            full.add(triple)
+    everything = reasoned.asserted | reasoned.inferred | reasoned.derived
     counts = {
         "asserted_triples": len(reasoned.asserted),
         "inferred_triples": len(reasoned.inferred),
         "derived_triples": len(reasoned.derived),
         "exposures": len(records),
-        "case_files": len(kg.files),
+        "case_files": len(checked.kg.files),
     }
     manifest = {"kg_version": __version__, "reasoner": reasoned.reasoner, "counts": counts,
                 "inputs": hashes}
     with replace_directory(out_dir) as staging:
-        (staging / "asserted.ttl").write_text(export.turtle(reasoned.asserted), "utf-8")
-        (staging / "inferred.ttl").write_text(export.turtle(reasoned.inferred), "utf-8")
-        (staging / "derived.ttl").write_text(export.turtle(reasoned.derived), "utf-8")
-        (staging / "graph.nt").write_text(export.ntriples(full), "utf-8")
-        (staging / "graph.nq").write_text(export.nquads(named), "utf-8")
+        for name, triples in named.items():
+            (staging / f"{name}.ttl").write_bytes(export.turtle(table, triples))
+        (staging / "graph.nt").write_text("".join(export.ntriples(table, everything)), "utf-8")
+        (staging / "graph.nq").write_text("".join(export.nquads(table, named)), "utf-8")
         (staging / "exposures.json").write_text(to_json(records), "utf-8")
         (staging / "exposures.csv").write_text(to_csv(records), "utf-8")
         (staging / "index.json").write_text(
-            json.dumps(entity_index(full), ensure_ascii=False, indent=1, sort_keys=True) + "\n",
-            "utf-8")
+            json.dumps(entity_index(reasoned), ensure_ascii=False, indent=1, sort_keys=True)
+            + "\n", "utf-8")
         (staging / "manifest.json").write_text(
             json.dumps(manifest, indent=1, sort_keys=True) + "\n", "utf-8")
     timings["write"] = time.perf_counter() - start

@@ -324,7 +324,7 @@ def stats(ctx: click.Context, fmt: str) -> None:
     from kg.stats import compute
 
     project = _project(ctx)
-    figures = compute(load(project).asserted())
+    figures = compute(load(project).table())
     if fmt == "json":
         click.echo(json.dumps(figures, indent=1, ensure_ascii=False))
         return
@@ -353,25 +353,22 @@ def export(ctx: click.Context, fmt: str, which: str, out_file: str | None) -> No
     Example:
       kg export --format graphml --out kg.graphml
     """
-    from rdflib import Graph
-
     from kg import atomic
-    from kg.export import serialise
+    from kg.export import serialise_lines
     from kg.namespaces import GRAPH
 
     built = _built(ctx)
-    dataset_graph = Graph()
-    wanted = None if which == "all" else f"<{GRAPH[which]}>"
+    wanted = None if which == "all" else f"<{GRAPH[which]}> .\n"
     with open(built.out_dir / "graph.nq", encoding="utf-8") as handle:
-        lines = [line.rsplit(" ", 2)[0] + " .\n" for line in handle
-                 if wanted is None or line.rstrip().endswith(f"{wanted} .")]
-    dataset_graph.parse(data="".join(lines), format="nt")
-    text = serialise(dataset_graph, fmt)
+        lines = sorted({line.rsplit(" ", 2)[0] + " .\n" for line in handle
+                        if wanted is None or line.endswith(wanted)})
+    data = serialise_lines(lines, fmt)
     if out_file:
-        atomic.write_text(Path(out_file), text)
-        _say(f"wrote {len(dataset_graph):,} triples to {out_file}")
+        atomic.write_bytes(Path(out_file), data)
+        _say(f"wrote {len(lines):,} triples to {out_file}")
     else:
-        click.echo(text, nl=False)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
 
 
 @cli.command()

@@ -121,12 +121,15 @@ def viz(ctx: click.Context, view: str, name: str | None, as_of: str | None,
       kg viz all --format svg --out exposures.svg
       kg viz ontology --out ontology.png
     """
-    from kg import atomic, viz as views
+    from kg import atomic
+    from kg import viz as views
     from kg.build import Built
 
     project = Project.locate((ctx.obj or {}).get("root"))
     fmt = _format(fmt, out)
     date = _date(as_of)
+    if view == "ontology" and (as_of or include_ended):
+        _say("note: --as-of and --include-ended do not apply to the ontology view")
     if view == "ontology":
         build_dir = project.build_dir if (project.build_dir / "graph.nq").is_file() else None
         subject = resolve_subject(view, name, {}, [])
@@ -140,9 +143,8 @@ def viz(ctx: click.Context, view: str, name: str | None, as_of: str | None,
         records = built.exposures()
         subject = resolve_subject(view, name, built.index(), records)
         target = output_path(out, view, subject, fmt)
-        result = views.exposure_view(records, view, subject, index=built.index(), as_of=date,
-                                     lang=lang, include_ended=include_ended)
-        views.add_descriptions(result, views.descriptions(built.out_dir))
+        result = views.view_of_build(built, view, subject, as_of=date, lang=lang,
+                                     include_ended=include_ended)
     data = views.render(result, fmt)
     atomic.write_bytes(target, data)
     graph = result.graph

@@ -2,110 +2,105 @@
 GraphML) so two builds of the same input diff cleanly.
 
 Blank nodes (the ontology's class expressions and lists) get labels derived from their
-own triples rather than parser-assigned ones.
+own neighbourhood rather than parser-assigned ones.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Iterable
 
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.plugins.serializers.nt import _nt_row
-from rdflib.term import Node
+import pyoxigraph as ox
 
 from kg.namespaces import GRAPH, PREFIXES
+from kg.table import Table
 
 FORMATS = ("ttl", "nt", "jsonld", "graphml")
+Triple = tuple[int, int, int]
 
 
-def stable_bnodes(graph: Graph) -> Graph:
-    """A copy of ``graph`` whose blank nodes are named by a hash of what they say.
-
-    Names are refined over their neighbourhood (as in Weisfeiler-Lehman hashing), so
-    list cells and nested class expressions get distinct, parse-independent names.
-    """
-    edges: dict[Node, list[tuple[str, Node, Node]]] = defaultdict(list)
-    for s, p, o in graph:
-        if isinstance(s, BNode):
+def stable_labels(table: Table, triples: Iterable[Triple]) -> dict[int, str]:
+    """A parse-independent label for every blank node, refined over its neighbourhood
+    (as in Weisfeiler-Lehman hashing) so list cells and nested expressions differ."""
+    terms = table.terms
+    edges: dict[int, list[tuple[str, int, int]]] = defaultdict(list)
+    for s, p, o in triples:
+        if terms[s].startswith("_:"):
             edges[s].append((">", p, o))
-        if isinstance(o, BNode):
+        if terms[o].startswith("_:"):
             edges[o].append(("<", p, s))
-    if not edges:
-        return graph
-    names: dict[Node, str] = {b: "" for b in edges}
+    names: dict[int, str] = dict.fromkeys(edges, "")
     for _ in range(4):
         names = {
             b: hashlib.sha1("\n".join(sorted(
-                f"{d} {p} {names[t] if isinstance(t, BNode) else t.n3()}" for d, p, t in out
+                f"{d} {terms[p]} {names[x] if x in names else terms[x]}" for d, p, x in out
             ) + [names[b]]).encode()).hexdigest()
             for b, out in edges.items()
         }
-    labels: dict[Node, BNode] = {}
+    labels: dict[int, str] = {}
     used: dict[str, int] = defaultdict(int)
     for node in sorted(edges, key=lambda b: names[b]):
         digest = names[node][:16]
         used[digest] += 1
-        labels[node] = BNode(f"b{digest}" + (f"x{used[digest]}" if used[digest] > 1 else ""))
-    out = Graph()
-    for prefix, ns in PREFIXES.items():
-        out.bind(prefix, ns)
-    for s, p, o in graph:
-        out.add((labels.get(s, s), p, labels.get(o, o)))
-    return out
+        labels[node] = f"_:b{digest}" + (f"x{used[digest]}" if used[digest] > 1 else "")
+    return labels
 
 
-def ntriples(graph: Graph) -> str:
-    rows = sorted(_nt_row(triple) for triple in stable_bnodes(graph))
-    return "".join(rows)
+def ntriples(table: Table, triples: Iterable[Triple], suffix: str = " .\n") -> list[str]:
+    """Sorted N-Triples lines (or N-Quads lines when ``suffix`` names a graph)."""
+    triples = list(triples)
+    labels = stable_labels(table, triples)
+    terms = table.terms
+
+    def term(i: int) -> str:
+        return labels.get(i) or terms[i]
+
+    return sorted(f"{term(s)} {term(p)} {term(o)}{suffix}" for s, p, o in triples)
 
 
-def nquads(named: dict[str, Graph]) -> str:
-    rows = []
-    for name, graph in named.items():
-        suffix = f" <{GRAPH[name]}> .\n"
-        rows += [_nt_row(t)[:-3] + suffix for t in stable_bnodes(graph)]
-    return "".join(sorted(rows))
+def nquads(table: Table, named: dict[str, set[Triple]]) -> list[str]:
+    lines: list[str] = []
+    for name, triples in named.items():
+        lines += ntriples(table, triples, f" <{GRAPH[name]}> .\n")
+    return sorted(lines)
 
 
-def turtle(graph: Graph) -> str:
-    stable = stable_bnodes(graph)
-    for prefix, ns in PREFIXES.items():
-        stable.bind(prefix, ns, override=True)
-    return stable.serialize(format="turtle")
+def serialise_lines(lines: list[str], fmt: str) -> bytes:
+    """Serialise sorted N-Triples lines as ``fmt``; subjects stay grouped and ordered."""
+    data = "".join(lines).encode("utf-8")
+    if fmt == "nt":
+        return data
+    triples = ox.parse(data, ox.RdfFormat.N_TRIPLES)
+    if fmt == "ttl":
+        return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    if fmt == "jsonld":
+        return ox.serialize(triples, format=ox.RdfFormat.JSON_LD, prefixes=PREFIXES)
+    if fmt == "graphml":
+        return graphml(triples).encode("utf-8")
+    raise ValueError(f"unknown format {fmt}")
 
 
-def jsonld(graph: Graph) -> str:
-    stable = stable_bnodes(graph)
-    return stable.serialize(format="json-ld", context=PREFIXES, indent=1, sort_keys=True)
+def turtle(table: Table, triples: Iterable[Triple]) -> bytes:
+    return serialise_lines(ntriples(table, triples), "ttl")
 
 
-def graphml(graph: Graph) -> str:
+def graphml(triples: Iterable[ox.Triple]) -> str:
     """Resources as nodes, object-valued triples as labelled edges, literals as node data."""
     import networkx as nx
 
     from kg.namespaces import short_name
 
+    def name(term: ox.NamedNode | ox.BlankNode) -> str:
+        return short_name(term.value) if isinstance(term, ox.NamedNode) else f"_:{term.value}"
+
     g = nx.MultiDiGraph()
-    for s, p, o in sorted(stable_bnodes(graph)):
-        s_id = short_name(str(s))
-        g.add_node(s_id)
-        if isinstance(o, Literal):
-            key = short_name(str(p)).replace(":", "_")
-            g.nodes[s_id][key] = str(o)
-        elif isinstance(o, URIRef | BNode):
-            g.add_edge(s_id, short_name(str(o)), key=short_name(str(p)),
-                       relation=short_name(str(p)))
+    for t in triples:
+        subject = name(t.subject)
+        relation = short_name(t.predicate.value)
+        g.add_node(subject)
+        if isinstance(t.object, ox.Literal):
+            g.nodes[subject][relation.replace(":", "_")] = t.object.value
+        else:
+            g.add_edge(subject, name(t.object), key=relation, relation=relation)
     return "\n".join(nx.generate_graphml(g)) + "\n"
-
-
-def serialise(graph: Graph, fmt: str) -> str:
-    if fmt == "ttl":
-        return turtle(graph)
-    if fmt == "nt":
-        return ntriples(graph)
-    if fmt == "jsonld":
-        return jsonld(graph)
-    if fmt == "graphml":
-        return graphml(graph)
-    raise ValueError(f"unknown format {fmt}")

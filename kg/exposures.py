@@ -12,15 +12,15 @@ import csv
 import datetime as dt
 import io
 import json
-from collections import defaultdict, deque
-from dataclasses import dataclass
+from collections import deque
 from typing import Any
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
-from rdflib.term import Node
 
 from kg.namespaces import AIG, short_name
+from kg.shacl import parse_literal
+from kg.table import Table
 
 RISK_CATEGORY_SCHEME = AIG.RiskTaxonomy
 KIND_ORDER = ["MarketExposure", "ExtraterritorialExposure", "TargetedMeasureExposure",
@@ -28,69 +28,93 @@ KIND_ORDER = ["MarketExposure", "ExtraterritorialExposure", "TargetedMeasureExpo
 STATUSES = ("current", "upcoming", "pending", "ended")
 
 
-@dataclass
-class GraphView:
-    """Read helpers over the full (asserted + inferred + derived) graph."""
+def _strip(term: str) -> str:
+    return term[1:-1] if term.startswith("<") else term
 
-    graph: Graph
 
-    def __post_init__(self) -> None:
-        self.superclasses: dict[Node, set[Node]] = defaultdict(set)
-        for sub, sup in self.graph.subject_objects(RDFS.subClassOf):
-            self.superclasses[sub].add(sup)
-        self.top_concepts = set(self.graph.subjects(SKOS.topConceptOf, RISK_CATEGORY_SCHEME))
-        self.within: dict[Node, set[Node]] = defaultdict(set)
-        self.asserted_within: dict[Node, set[Node]] = defaultdict(set)
-        for a, b in self.graph.subject_objects(AIG.within):
-            self.within[a].add(b)
+class TableView:
+    """Read helpers over the closed table (asserted + inferred + derived)."""
 
-    def labels(self, node: Node) -> dict[str, str]:
+    def __init__(self, table: Table, asserted: set[tuple[int, int, int]] | None = None):
+        self.t = table
+        self.asserted = asserted
+        i = table.iri_id
+        self.TYPE, self.SUBCLASS, self.LABEL = i(str(RDF.type)), i(str(RDFS.subClassOf)), i(
+            str(RDFS.label))
+        self.SOURCE, self.WITHIN = i(str(DCTERMS.source)), i(str(AIG.within))
+        self.top_concepts = table.subjects(i(str(SKOS.topConceptOf)), i(str(RISK_CATEGORY_SCHEME)))
+        self._ancestors: dict[int, set[int]] = {}
+
+    def iri(self, node: int) -> str:
+        return _strip(self.t.term(node))
+
+    def short(self, node: int) -> str:
+        return short_name(self.iri(node))
+
+    def one(self, node: int, prop: URIRef) -> int | None:
+        values = self.t.objects(node, self.t.iri_id(str(prop)))
+        return min(values, key=self.t.term) if values else None
+
+    def all(self, node: int, prop: URIRef) -> list[int]:
+        return sorted(self.t.objects(node, self.t.iri_id(str(prop))), key=self.t.term)
+
+    def labels(self, node: int) -> dict[str, str]:
         out: dict[str, str] = {}
-        for label in sorted(self.graph.objects(node, RDFS.label), key=str):
-            if isinstance(label, Literal):
-                lang = (label.language or "en").split("-")[0]
-                out.setdefault(lang, str(label))
+        for label in sorted(self.t.objects(node, self.LABEL), key=self.t.term):
+            lexical, lang, _ = parse_literal(self.t.term(label))
+            out.setdefault((lang or "en").split("-")[0], lexical)
         if "en" not in out:
-            out["en"] = short_name(str(node))
+            out["en"] = self.short(node)
         return out
 
-    def ancestors(self, cls: Node) -> set[Node]:
-        seen: set[Node] = set()
-        stack = [cls]
-        while stack:
-            node = stack.pop()
-            for sup in self.superclasses.get(node, ()):
-                if sup not in seen:
-                    seen.add(sup)
-                    stack.append(sup)
-        return seen
+    def ancestors(self, cls: int) -> set[int]:
+        if cls not in self._ancestors:
+            seen: set[int] = set()
+            stack = [cls]
+            while stack:
+                for sup in self.t.objects(stack.pop(), self.SUBCLASS):
+                    if sup not in seen:
+                        seen.add(sup)
+                        stack.append(sup)
+            seen.discard(cls)
+            self._ancestors[cls] = seen
+        return self._ancestors[cls]
 
-    def categories(self, risk: Node) -> list[str]:
+    def categories(self, risk: int) -> list[str]:
         found = ({risk} | self.ancestors(risk)) & self.top_concepts
-        return sorted(short_name(str(c)) for c in found)
+        return sorted(self.short(c) for c in found)
 
-    def most_specific_type(self, node: Node) -> str:
-        types = {t for t in self.graph.objects(node, RDF.type)
-                 if isinstance(t, URIRef) and str(t).startswith(str(AIG))}
+    def most_specific_type(self, node: int) -> str:
+        types = {t for t in self.t.objects(node, self.TYPE)
+                 if self.t.term(t).startswith("<" + str(AIG))}
         specific = [t for t in types if not any(t in self.ancestors(o) for o in types if o != t)]
-        return ", ".join(sorted(short_name(str(t)) for t in specific))
+        return ", ".join(sorted(self.short(t) for t in specific))
 
-    def value(self, node: Node, prop: URIRef) -> str | None:
-        found = sorted(str(v) for v in self.graph.objects(node, prop))
+    def value(self, node: int, prop: URIRef) -> str | None:
+        found = sorted(self._text(v) for v in self.t.objects(node, self.t.iri_id(str(prop))))
         return found[0] if found else None
 
-    def sources(self, node: Node) -> list[str]:
-        return sorted(str(s) for s in self.graph.objects(node, DCTERMS.source))
+    def _text(self, term_id: int) -> str:
+        term = self.t.term(term_id)
+        return parse_literal(term)[0] if term.startswith('"') else _strip(term)
 
-    def jurisdiction_chain(self, start: Node, end: Node) -> list[Node]:
-        """Shortest chain of `within` links from start to end (inclusive)."""
+    def sources(self, node: int) -> list[str]:
+        return sorted(self._text(v) for v in self.t.objects(node, self.SOURCE))
+
+    def within(self, node: int) -> set[int]:
+        return self.t.objects(node, self.WITHIN)
+
+    def jurisdiction_chain(self, start: int, end: int) -> list[int]:
+        """Shortest chain of asserted `within` links from start to end (inclusive)."""
         if start == end:
             return [start]
-        queue: deque[list[Node]] = deque([[start]])
+        queue: deque[list[int]] = deque([[start]])
         seen = {start}
         while queue:
             path = queue.popleft()
-            for nxt in sorted(self.within.get(path[-1], ()), key=str):
+            for nxt in sorted(self.within(path[-1]), key=self.t.term):
+                if self.asserted is not None and (path[-1], self.WITHIN, nxt) not in self.asserted:
+                    continue
                 if nxt == end:
                     return [*path, nxt]
                 if nxt not in seen:
@@ -98,13 +122,14 @@ class GraphView:
                     queue.append([*path, nxt])
         return [start, end]
 
-    def node(self, node: Node | None, role: str) -> dict[str, Any] | None:
+    def node(self, node: int | None, role: str) -> dict[str, Any] | None:
         if node is None:
             return None
+        iri = self.iri(node)
         record: dict[str, Any] = {
             "role": role,
-            "id": short_name(str(node)),
-            "iri": str(node),
+            "id": short_name(iri),
+            "iri": iri,
             "type": self.most_specific_type(node),
             "label": self.labels(node),
             "sources": self.sources(node),
@@ -121,44 +146,38 @@ class GraphView:
         return record
 
 
-def extract(graph: Graph) -> list[dict[str, Any]]:
-    """All exposures in ``graph`` as plain records, in a stable order."""
-    view = GraphView(graph)
-    records = []
-    for exposure in set(graph.subjects(RDF.type, AIG.Exposure)):
-        records.append(_record(view, exposure))
+def extract(table: Table, asserted: set[tuple[int, int, int]] | None = None
+            ) -> list[dict[str, Any]]:
+    """All exposures in the closed table as plain records, in a stable order."""
+    view = TableView(table, asserted)
+    exposures = table.subjects(view.TYPE, table.iri_id(str(AIG.Exposure)))
+    records = [_record(view, e) for e in exposures]
     records.sort(key=lambda r: (r["actor"]["id"], KIND_ORDER.index(r["kind"])
                                 if r["kind"] in KIND_ORDER else 99, r["source"]["id"], r["id"]))
     return records
 
 
-def _one(graph: Graph, node: Node, prop: URIRef) -> Node | None:
-    values = sorted(graph.objects(node, prop), key=str)
-    return values[0] if values else None
-
-
-def _record(view: GraphView, exposure: Node) -> dict[str, Any]:
-    g = view.graph
-    kinds = {short_name(str(t)) for t in g.objects(exposure, RDF.type)} & set(KIND_ORDER)
+def _record(view: TableView, exposure: int) -> dict[str, Any]:
+    kinds = {view.short(t) for t in view.t.objects(exposure, view.TYPE)} & set(KIND_ORDER)
     kind = sorted(kinds)[0] if kinds else "Exposure"
-    actor = _one(g, exposure, AIG.exposedActor)
-    source = _one(g, exposure, AIG.throughSource)
-    provision = _one(g, exposure, AIG.throughProvision)
-    activity = _one(g, exposure, AIG.viaActivity)
-    artefact = _one(g, exposure, AIG.viaArtefact) or _one(g, exposure, AIG.viaSupplyOf)
-    jurisdiction = _one(g, exposure, AIG.activityJurisdiction)
-    source_jurisdiction = _one(g, exposure, AIG.sourceJurisdiction)
-    rule = _one(g, exposure, AIG.derivedByRule)
-    risks = sorted(g.objects(exposure, AIG.exposedToRisk), key=str)
+    actor = view.one(exposure, AIG.exposedActor)
+    source = view.one(exposure, AIG.throughSource)
+    provision = view.one(exposure, AIG.throughProvision)
+    activity = view.one(exposure, AIG.viaActivity)
+    artefact = view.one(exposure, AIG.viaArtefact) or view.one(exposure, AIG.viaSupplyOf)
+    jurisdiction = view.one(exposure, AIG.activityJurisdiction)
+    source_jurisdiction = view.one(exposure, AIG.sourceJurisdiction)
+    rule = view.one(exposure, AIG.derivedByRule)
+    risks = view.all(exposure, AIG.exposedToRisk)
 
     chain_nodes = (view.jurisdiction_chain(jurisdiction, source_jurisdiction)
                    if jurisdiction is not None and source_jurisdiction is not None
                    else [source_jurisdiction] if source_jurisdiction is not None else [])
     reach = set(chain_nodes)
     for node in chain_nodes:
-        reach |= view.within.get(node, set())
+        reach |= view.within(node)
 
-    path: list[dict[str, Any]] = [view.node(actor, "actor")]
+    path: list[dict[str, Any] | None] = [view.node(actor, "actor")]
     if kind == "ValueChainExposure":
         path.append(view.node(artefact, "supplied-product"))
         path.append(view.node(activity, "activity"))
@@ -167,8 +186,7 @@ def _record(view: GraphView, exposure: Node) -> dict[str, Any]:
     elif artefact is not None:
         path.append(view.node(artefact, "artefact"))
     for index, node in enumerate(chain_nodes):
-        role = "jurisdiction" if index == 0 else "containing-jurisdiction"
-        path.append(view.node(node, role))
+        path.append(view.node(node, "jurisdiction" if index == 0 else "containing-jurisdiction"))
     path.append(view.node(source, "source"))
     if provision is not None:
         path.append(view.node(provision, "provision"))
@@ -177,30 +195,31 @@ def _record(view: GraphView, exposure: Node) -> dict[str, Any]:
         step["categories"] = view.categories(risk)
         path.append(step)
 
-    valid_from = _one(g, exposure, AIG.validFrom)
-    valid_until = _one(g, exposure, AIG.validUntil)
+    valid_from = view.value(exposure, AIG.validFrom)
+    valid_until = view.value(exposure, AIG.validUntil)
+    rule_iri = view.iri(rule) if rule is not None else ""
     return {
-        "id": str(exposure),
+        "id": view.iri(exposure),
         "kind": kind,
-        "rule": str(rule).rsplit("/", 1)[-1] if rule is not None else "",
+        "rule": rule_iri.rsplit("/", 1)[-1],
         "rule_title": view.value(rule, RDFS.label) if rule is not None else "",
         "actor": view.node(actor, "actor"),
-        "risks": [{"id": short_name(str(r)), "label": view.labels(r),
+        "risks": [{"id": view.short(r), "label": view.labels(r),
                    "categories": view.categories(r),
-                   "ancestors": sorted(short_name(str(a)) for a in view.ancestors(r)
-                                       if str(a).startswith(str(AIG)))}
+                   "ancestors": sorted(view.short(a) for a in view.ancestors(r)
+                                       if view.iri(a).startswith(str(AIG)))}
                   for r in risks],
         "source": view.node(source, "source"),
         "provision": view.node(provision, "provision"),
         "activity": view.node(activity, "activity"),
         "artefact": view.node(artefact, "artefact"),
-        "jurisdiction": short_name(str(jurisdiction)) if jurisdiction is not None else None,
-        "source_jurisdiction": short_name(str(source_jurisdiction))
+        "jurisdiction": view.short(jurisdiction) if jurisdiction is not None else None,
+        "source_jurisdiction": view.short(source_jurisdiction)
         if source_jurisdiction is not None else None,
-        "jurisdictions": sorted(short_name(str(j)) for j in reach),
-        "valid_from": str(valid_from) if valid_from is not None else None,
-        "valid_until": str(valid_until) if valid_until is not None else None,
-        "path": path,
+        "jurisdictions": sorted(view.short(j) for j in reach),
+        "valid_from": valid_from,
+        "valid_until": valid_until,
+        "path": [step for step in path if step is not None],
     }
 
 

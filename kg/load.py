@@ -16,15 +16,17 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
 from kg.errors import Finding, InputError, ValidationFailed
 from kg.namespaces import AIG, ID, PREFIXES
 from kg.project import Project
+from kg.table import Table
 
 MAX_INPUT_BYTES = 20 * 1024 * 1024
 INSTANCE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -256,11 +258,15 @@ class LoadedKG:
 
     ontology: Graph
     data: Graph
+    bulk: list[Any] = field(default_factory=list)  # Oxigraph triples from Turtle data files
     locations: dict[URIRef, Location] = field(default_factory=dict)
     key_lines: dict[tuple[URIRef, URIRef], int] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
 
     def asserted(self) -> Graph:
+        """Everything asserted, as one rdflib graph (for pySHACL, owlrl and stats)."""
+        from kg.store import to_rdflib
+
         graph = Graph()
         for prefix, ns in PREFIXES.items():
             graph.bind(prefix, ns)
@@ -268,7 +274,19 @@ class LoadedKG:
             graph.add(triple)
         for triple in self.data:
             graph.add(triple)
+        for t in self.bulk:
+            graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
         return graph
+
+    def table(self) -> Table:
+        """Everything asserted, as an interned triple table (for the fast path)."""
+        from kg.store import quads
+
+        table = Table()
+        table.add_oxigraph(quads(self.ontology))
+        table.add_oxigraph(quads(self.data))
+        table.add_oxigraph(self.bulk)
+        return table
 
     def locate(self, subject: str, predicate: str | None = None) -> tuple[str, int]:
         loc = self.locations.get(URIRef(subject))
@@ -343,33 +361,44 @@ class _CaseLoader:
             self._map_file(display, root)
 
     def _load_turtle(self, text: str, display: str) -> None:
+        """Turtle data is parsed by Oxigraph (strict, fast) and kept as Oxigraph triples."""
+        import pyoxigraph as ox
+
         try:
-            graph = parse_turtle(text, display)
-        except InputError as exc:
-            self.findings.append(Finding(display, 0, "", "turtle-syntax", exc.message))
+            triples = list(ox.parse(text.encode("utf-8"), ox.RdfFormat.TURTLE, base_iri=str(ID)))
+        except SyntaxError as exc:
+            message = " ".join(str(exc).split())
+            match = re.search(r"line (\d+)|(\d+):\d+", message)
+            line = int(next(g for g in match.groups() if g)) if match else 0
+            self.findings.append(Finding(display, line, "", "turtle-syntax",
+                                         f"Turtle syntax error: {message[:300]}"))
             return
-        for s, p, o in graph:
-            if isinstance(s, BNode) or isinstance(o, BNode):
-                self.findings.append(Finding(display, 0, str(s), "blank-node",
+        rdf_type = ox.NamedNode(str(RDF.type))
+        for triple in triples:
+            if isinstance(triple.subject, ox.BlankNode) or isinstance(triple.object,
+                                                                      ox.BlankNode):
+                self.findings.append(Finding(display, 0, str(triple.subject), "blank-node",
                                              "curated data may not use blank nodes",
                                              "give the node an IRI under " + str(ID)))
                 return
-            self.kg.data.add((s, p, o))
+        self.kg.bulk.extend(triples)
         # A typed subject is defined here; untyped ones only add statements to records
         # defined elsewhere (YAML or Turtle), which is how Turtle patches are written.
-        for s in set(graph.subjects(RDF.type, None)):
-            local = str(s)[len(str(ID)):] if str(s).startswith(str(ID)) else ""
-            if not local:
+        for triple in triples:
+            if triple.predicate != rdf_type or not isinstance(triple.subject, ox.NamedNode):
                 continue
-            if local in self.instance_ids:
-                first = self.instance_ids[local]
-                self.findings.append(Finding(display, 0, local, "duplicate-id",
-                                             f"id '{local}' is already defined at "
-                                             f"{first.file}:{first.line}",
-                                             "choose another id or merge the records"))
+            value = triple.subject.value
+            local = value[len(str(ID)):] if value.startswith(str(ID)) else ""
+            if not local or self.instance_ids.get(local, Location(display, 0)).file == display:
+                if local:
+                    self.instance_ids[local] = Location(display, 0)
+                    self.kg.locations.setdefault(URIRef(value), Location(display, 0))
                 continue
-            self.instance_ids[local] = Location(display, 0)
-            self.kg.locations.setdefault(s, Location(display, 0))
+            first = self.instance_ids[local]
+            self.findings.append(Finding(display, 0, local, "duplicate-id",
+                                         f"id '{local}' is already defined at "
+                                         f"{first.file}:{first.line}",
+                                         "choose another id or merge the records"))
 
     def _records(self, display: str, root: YMap) -> list[YMap]:
         records = root.get("records")

@@ -19,17 +19,20 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.collection import Collection
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
 from kg.errors import InputError
 from kg.namespaces import RULE
+from kg.table import OWL as T_OWL
+from kg.table import RDF as T_RDF
+from kg.table import RDFS as T_RDFS
+from kg.table import Table
 
 Triple = tuple[Node, Node, Node]
 
@@ -52,6 +55,9 @@ UNSUPPORTED = {
     OWL.cardinality: "owl:cardinality",
     OWL.oneOf: "owl:oneOf",
 }
+
+
+UNSUPPORTED_LOCAL = {str(k)[len(str(OWL)):]: v for k, v in UNSUPPORTED.items()}
 
 
 class UnsupportedConstruct(Exception):
@@ -105,30 +111,30 @@ def closure_owlrl(asserted: Graph) -> Graph:
 
 @dataclass
 class _Schema:
-    superclasses: dict[Node, set[Node]]
-    superproperties: dict[Node, set[Node]]
-    domains: dict[Node, set[Node]]
-    ranges: dict[Node, set[Node]]
-    inverses: dict[Node, set[Node]]
-    symmetric: set[Node]
-    transitive: set[Node]
-    chains_first: dict[Node, list[tuple[Node, Node]]]   # p1 -> [(p2, q)]
-    chains_second: dict[Node, list[tuple[Node, Node]]]  # p2 -> [(p1, q)]
-    svf_by_property: dict[Node, list[tuple[Node, Node]]]  # p -> [(restriction, filler)]
-    svf_by_filler: dict[Node, list[tuple[Node, Node]]]    # filler -> [(restriction, p)]
-    hv_by_property: dict[Node, list[tuple[Node, Node]]]   # p -> [(restriction, value)]
-    hv_by_class: dict[Node, list[tuple[Node, Node]]]      # restriction -> [(p, value)]
-    intersections: dict[Node, list[tuple[Node, list[Node]]]]  # member -> [(class, members)]
-    unions: dict[Node, set[Node]]                         # member -> union classes
+    superclasses: dict[int, set[int]]
+    superproperties: dict[int, set[int]]
+    domains: dict[int, set[int]]
+    ranges: dict[int, set[int]]
+    inverses: dict[int, set[int]]
+    symmetric: set[int]
+    transitive: set[int]
+    chains_first: dict[int, list[tuple[int, int]]]   # p1 -> [(p2, q)]
+    chains_second: dict[int, list[tuple[int, int]]]  # p2 -> [(p1, q)]
+    svf_by_property: dict[int, list[tuple[int, int]]]  # p -> [(restriction, filler)]
+    svf_by_filler: dict[int, list[tuple[int, int]]]    # filler -> [(restriction, p)]
+    hv_by_property: dict[int, list[tuple[int, int]]]   # p -> [(restriction, value)]
+    hv_by_class: dict[int, list[tuple[int, int]]]      # restriction -> [(p, value)]
+    intersections: dict[int, list[tuple[int, list[int]]]]  # member -> [(class, members)]
+    unions: dict[int, set[int]]                         # member -> union classes
 
 
-def _closure_map(edges: Iterable[tuple[Node, Node]]) -> dict[Node, set[Node]]:
-    direct: dict[Node, set[Node]] = defaultdict(set)
+def _closure_map(edges: Iterable[tuple[int, int]]) -> dict[int, set[int]]:
+    direct: dict[int, set[int]] = defaultdict(set)
     for a, b in edges:
         direct[a].add(b)
-    result: dict[Node, set[Node]] = {}
+    result: dict[int, set[int]] = {}
     for start in list(direct):
-        seen: set[Node] = set()
+        seen: set[int] = set()
         stack = list(direct[start])
         while stack:
             node = stack.pop()
@@ -141,67 +147,67 @@ def _closure_map(edges: Iterable[tuple[Node, Node]]) -> dict[Node, set[Node]]:
     return result
 
 
-def _rdf_list(graph: Graph, head: Node) -> list[Node]:
-    return list(Collection(graph, head)) if head != RDF.nil else []
-
-
-def _schema(graph: Graph) -> _Schema:
-    found = {name for pred, name in UNSUPPORTED.items()
-             if (None, pred, None) in graph or (None, RDF.type, pred) in graph}
+def _schema(t: Table) -> _Schema:
+    o = lambda name: t.iri_id(T_OWL + name)  # noqa: E731
+    r = lambda name: t.iri_id(T_RDFS + name)  # noqa: E731
+    rdf_type = t.iri_id(T_RDF + "type")
+    found = {name for local, name in UNSUPPORTED_LOCAL.items()
+             if t.sp.get(o(local)) or t.po.get(rdf_type, {}).get(o(local))}
     if found:
         raise UnsupportedConstruct(", ".join(sorted(found)))
-    sub_class = list(graph.subject_objects(RDFS.subClassOf))
-    for a, b in graph.subject_objects(OWL.equivalentClass):
+    sub_class = list(t.pairs(r("subClassOf")))
+    for a, b in t.pairs(o("equivalentClass")):
         sub_class += [(a, b), (b, a)]
-    sub_prop = list(graph.subject_objects(RDFS.subPropertyOf))
-    for a, b in graph.subject_objects(OWL.equivalentProperty):
+    sub_prop = list(t.pairs(r("subPropertyOf")))
+    for a, b in t.pairs(o("equivalentProperty")):
         sub_prop += [(a, b), (b, a)]
-    inverses: dict[Node, set[Node]] = defaultdict(set)
-    for a, b in graph.subject_objects(OWL.inverseOf):
+    inverses: dict[int, set[int]] = defaultdict(set)
+    for a, b in t.pairs(o("inverseOf")):
         inverses[a].add(b)
         inverses[b].add(a)
-    domains: dict[Node, set[Node]] = defaultdict(set)
-    for p, c in graph.subject_objects(RDFS.domain):
+    domains: dict[int, set[int]] = defaultdict(set)
+    for p, c in t.pairs(r("domain")):
         domains[p].add(c)
-    ranges: dict[Node, set[Node]] = defaultdict(set)
-    for p, c in graph.subject_objects(RDFS.range):
+    ranges: dict[int, set[int]] = defaultdict(set)
+    for p, c in t.pairs(r("range")):
         ranges[p].add(c)
-    chains_first: dict[Node, list[tuple[Node, Node]]] = defaultdict(list)
-    chains_second: dict[Node, list[tuple[Node, Node]]] = defaultdict(list)
-    for q, head in graph.subject_objects(OWL.propertyChainAxiom):
-        chain = _rdf_list(graph, head)
+    chains_first: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    chains_second: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for q, head in t.pairs(o("propertyChainAxiom")):
+        chain = t.rdf_list(head)
         if len(chain) != 2:
-            raise UnsupportedConstruct(f"property chain of length {len(chain)} on {q}")
+            raise UnsupportedConstruct(f"property chain of length {len(chain)} on {t.term(q)}")
         chains_first[chain[0]].append((chain[1], q))
         chains_second[chain[1]].append((chain[0], q))
-    svf_by_property: dict[Node, list[tuple[Node, Node]]] = defaultdict(list)
-    svf_by_filler: dict[Node, list[tuple[Node, Node]]] = defaultdict(list)
-    for r, filler in graph.subject_objects(OWL.someValuesFrom):
-        for p in graph.objects(r, OWL.onProperty):
-            svf_by_property[p].append((r, filler))
-            svf_by_filler[filler].append((r, p))
-    hv_by_property: dict[Node, list[tuple[Node, Node]]] = defaultdict(list)
-    hv_by_class: dict[Node, list[tuple[Node, Node]]] = defaultdict(list)
-    for r, value in graph.subject_objects(OWL.hasValue):
-        for p in graph.objects(r, OWL.onProperty):
-            hv_by_property[p].append((r, value))
-            hv_by_class[r].append((p, value))
-    intersections: dict[Node, list[tuple[Node, list[Node]]]] = defaultdict(list)
-    for c, head in graph.subject_objects(OWL.intersectionOf):
-        members = _rdf_list(graph, head)
+    on_property = o("onProperty")
+    svf_by_property: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    svf_by_filler: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for rst, filler in t.pairs(o("someValuesFrom")):
+        for p in t.objects(rst, on_property):
+            svf_by_property[p].append((rst, filler))
+            svf_by_filler[filler].append((rst, p))
+    hv_by_property: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    hv_by_class: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for rst, value in t.pairs(o("hasValue")):
+        for p in t.objects(rst, on_property):
+            hv_by_property[p].append((rst, value))
+            hv_by_class[rst].append((p, value))
+    intersections: dict[int, list[tuple[int, list[int]]]] = defaultdict(list)
+    for c, head in t.pairs(o("intersectionOf")):
+        members = t.rdf_list(head)
         for m in members:
             intersections[m].append((c, members))
         sub_class += [(c, m) for m in members]
-    unions: dict[Node, set[Node]] = defaultdict(set)
-    for c, head in graph.subject_objects(OWL.unionOf):
-        for m in _rdf_list(graph, head):
+    unions: dict[int, set[int]] = defaultdict(set)
+    for c, head in t.pairs(o("unionOf")):
+        for m in t.rdf_list(head):
             unions[m].add(c)
     return _Schema(
         superclasses=_closure_map(sub_class),
         superproperties=_closure_map(sub_prop),
         domains=domains, ranges=ranges, inverses=inverses,
-        symmetric=set(graph.subjects(RDF.type, OWL.SymmetricProperty)),
-        transitive=set(graph.subjects(RDF.type, OWL.TransitiveProperty)),
+        symmetric=set(t.subjects(rdf_type, o("SymmetricProperty"))),
+        transitive=set(t.subjects(rdf_type, o("TransitiveProperty"))),
         chains_first=chains_first, chains_second=chains_second,
         svf_by_property=svf_by_property, svf_by_filler=svf_by_filler,
         hv_by_property=hv_by_property, hv_by_class=hv_by_class,
@@ -209,98 +215,92 @@ def _schema(graph: Graph) -> _Schema:
     )
 
 
-class _Materialiser:
-    """Semi-naive forward chaining over a worklist: each new triple is joined once."""
+def materialise(t: Table) -> set[tuple[int, int, int]]:
+    """Close ``t`` in place under the OWL 2 RL rules its constructs can fire; return the
+    triples added. Semi-naive: each new triple is joined once against the indexes."""
+    sc = _schema(t)
+    rdf_type = t.iri_id(T_RDF + "type")
+    literal = [term.startswith('"') for term in t.terms]
+    added: set[tuple[int, int, int]] = set()
+    queue: list[tuple[int, int, int]] = list(t.triples)
 
-    def __init__(self, schema: _Schema):
-        self.schema = schema
-        self.triples: set[Triple] = set()
-        self.by_subject: dict[Node, dict[Node, set[Node]]] = defaultdict(lambda: defaultdict(set))
-        self.by_object: dict[Node, dict[Node, set[Node]]] = defaultdict(lambda: defaultdict(set))
-        self.queue: list[Triple] = []
-
-    def add(self, s: Node, p: Node, o: Node) -> None:
-        if isinstance(s, Literal):
+    def add(s: int, p: int, o: int) -> None:
+        if s < len(literal) and literal[s]:
             return
-        triple = (s, p, o)
-        if triple in self.triples:
-            return
-        self.triples.add(triple)
-        self.by_subject[p][s].add(o)
-        self.by_object[p][o].add(s)
-        self.queue.append(triple)
+        if t.add(s, p, o):
+            added.add((s, p, o))
+            queue.append((s, p, o))
 
-    def run(self) -> None:
-        sc = self.schema
-        while self.queue:
-            s, p, o = self.queue.pop()
-            if p == RDF.type:
-                self._typed(s, o)
-                continue
-            for q in sc.superproperties.get(p, ()):
-                self.add(s, q, o)
-            if not isinstance(o, Literal):
-                for q in sc.inverses.get(p, ()):
-                    self.add(o, q, s)
-                if p in sc.symmetric:
-                    self.add(o, p, s)
-                for c in sc.ranges.get(p, ()):
-                    self.add(o, RDF.type, c)
-            if p in sc.transitive:
-                for x in list(self.by_object[p].get(s, ())):
-                    self.add(x, p, o)
-                for y in list(self.by_subject[p].get(o, ())):
-                    self.add(s, p, y)
-            for p2, q in sc.chains_first.get(p, ()):
-                for y in list(self.by_subject[p2].get(o, ())):
-                    self.add(s, q, y)
-            for p1, q in sc.chains_second.get(p, ()):
-                for x in list(self.by_object[p1].get(s, ())):
-                    self.add(x, q, o)
-            for c in sc.domains.get(p, ()):
-                self.add(s, RDF.type, c)
-            types_of_o = self.by_subject[RDF.type].get(o, ())
-            for r, filler in sc.svf_by_property.get(p, ()):
-                if filler == OWL.Thing or filler in types_of_o:
-                    self.add(s, RDF.type, r)
-            for r, value in sc.hv_by_property.get(p, ()):
-                if o == value:
-                    self.add(s, RDF.type, r)
-
-    def _typed(self, s: Node, c: Node) -> None:
-        sc = self.schema
-        for d in sc.superclasses.get(c, ()):
-            self.add(s, RDF.type, d)
-        for r, p in sc.svf_by_filler.get(c, ()):
-            for x in list(self.by_object[p].get(s, ())):
-                self.add(x, RDF.type, r)
-        types = self.by_subject[RDF.type].get(s, set())
-        for r, members in sc.intersections.get(c, ()):
-            if all(m in types for m in members):
-                self.add(s, RDF.type, r)
-        for r in sc.unions.get(c, ()):
-            self.add(s, RDF.type, r)
-        for p, value in sc.hv_by_class.get(c, ()):
-            self.add(s, p, value)
+    sp, po = t.sp, t.po
+    while queue:
+        s, p, o = queue.pop()
+        if p == rdf_type:
+            for d in sc.superclasses.get(o, ()):
+                add(s, rdf_type, d)
+            for rst, prop in sc.svf_by_filler.get(o, ()):
+                for x in list(po[prop].get(s, ())):
+                    add(x, rdf_type, rst)
+            if o in sc.intersections:
+                types = sp[rdf_type].get(s, set())
+                for cls, members in sc.intersections[o]:
+                    if all(m in types for m in members):
+                        add(s, rdf_type, cls)
+            for cls in sc.unions.get(o, ()):
+                add(s, rdf_type, cls)
+            for prop, value in sc.hv_by_class.get(o, ()):
+                add(s, prop, value)
+            continue
+        for q in sc.superproperties.get(p, ()):
+            add(s, q, o)
+        if not (o < len(literal) and literal[o]):
+            for q in sc.inverses.get(p, ()):
+                add(o, q, s)
+            if p in sc.symmetric:
+                add(o, p, s)
+            for c in sc.ranges.get(p, ()):
+                add(o, rdf_type, c)
+        if p in sc.transitive:
+            for x in list(po[p].get(s, ())):
+                add(x, p, o)
+            for y in list(sp[p].get(o, ())):
+                add(s, p, y)
+        for p2, q in sc.chains_first.get(p, ()):
+            for y in list(sp[p2].get(o, ())):
+                add(s, q, y)
+        for p1, q in sc.chains_second.get(p, ()):
+            for x in list(po[p1].get(s, ())):
+                add(x, q, o)
+        for c in sc.domains.get(p, ()):
+            add(s, rdf_type, c)
+        if p in sc.svf_by_property:
+            types_of_o = sp[rdf_type].get(o, set())
+            owl_thing = t.iri_id(T_OWL + "Thing")
+            for rst, filler in sc.svf_by_property[p]:
+                if filler == owl_thing or filler in types_of_o:
+                    add(s, rdf_type, rst)
+        for rst, value in sc.hv_by_property.get(p, ()):
+            if o == value:
+                add(s, rdf_type, rst)
+    sub_class, sub_prop = t.iri_id(T_RDFS + "subClassOf"), t.iri_id(T_RDFS + "subPropertyOf")
+    for sub, supers in sc.superclasses.items():
+        for sup in supers:
+            if t.add(sub, sub_class, sup):
+                added.add((sub, sub_class, sup))
+    for sub, supers in sc.superproperties.items():
+        for sup in supers:
+            if t.add(sub, sub_prop, sup):
+                added.add((sub, sub_prop, sup))
+    return added
 
 
 def closure_fast(asserted: Graph) -> Graph:
-    """The closure restricted to the OWL 2 RL rules the graph's constructs can fire."""
-    schema = _schema(asserted)
-    engine = _Materialiser(schema)
-    for s, p, o in asserted:
-        engine.add(s, p, o)
-    engine.run()
-    for sub, supers in schema.superclasses.items():
-        for sup in supers:
-            engine.triples.add((sub, RDFS.subClassOf, sup))
-    for sub, supers in schema.superproperties.items():
-        for sup in supers:
-            engine.triples.add((sub, RDFS.subPropertyOf, sup))
-    graph = Graph()
-    for triple in engine.triples:
-        graph.add(triple)
-    return graph
+    """The fast closure of an rdflib graph (for comparisons with the reference)."""
+    from kg import store
+
+    table = Table()
+    table.add_oxigraph(store.quads(asserted))
+    materialise(table)
+    return store.table_to_rdflib(table)
 
 
 # --------------------------------------------------------------------------- rules
@@ -358,17 +358,22 @@ def run_rules_rdflib(closure: Graph, rules: list[Rule]) -> Graph:
     return derived
 
 
-def run_rules_oxigraph(closure: Graph, rules: list[Rule]) -> Graph:
-    """The same rules on the embedded Oxigraph store."""
+def run_rules_oxigraph(table: Table, rules: list[Rule]) -> set[tuple[int, int, int]]:
+    """The same rules on the embedded Oxigraph store loaded with ``table``; what they
+    derive is added to the table and returned."""
     from kg import store
 
-    oxi = store.from_rdflib(closure)
-    derived = Graph()
+    oxi = store.from_table(table)
+    derived: set[tuple[int, int, int]] = set()
     for rule in rules:
-        new = [t for t in store.construct(oxi, rule.text) if t not in closure]
-        for triple in new:
-            derived.add(triple)
-        oxi.bulk_extend(store.quads_from(new))
+        new = []
+        for triple in oxi.query(rule.text):
+            ids = (table.id(str(triple.subject)), table.id(str(triple.predicate)),
+                   table.id(str(triple.object)))
+            if table.add(*ids):
+                derived.add(ids)
+                new.append(triple)
+        oxi.bulk_extend(store.as_quads(new))
     return derived
 
 
@@ -377,40 +382,83 @@ def run_rules_oxigraph(closure: Graph, rules: list[Rule]) -> Graph:
 
 @dataclass
 class Reasoned:
-    asserted: Graph
-    inferred: Graph      # OWL RL closure minus asserted minus trivial
-    derived: Graph       # what the domain rules derived (exposures, effective dates)
+    """The closed graph: every triple in ``table``, split by where it came from."""
+
+    table: Table
+    asserted: set[tuple[int, int, int]]
+    inferred: set[tuple[int, int, int]]   # OWL RL closure minus asserted minus trivial
+    derived: set[tuple[int, int, int]]    # what the domain rules derived
     reasoner: str
     note: str = ""
 
 
-def reason(asserted: Graph, rules: list[Rule], reasoner: str = "fast") -> Reasoned:
+def is_trivial_term(s: str, p: str, o: str) -> bool:
+    """``is_trivial`` on N-Triples terms; blank-node triples (class expressions) too."""
+    if s.startswith(('"', "_:")) or o.startswith("_:"):
+        return True
+    if p in TRIVIAL_REFLEXIVE and s == o:
+        return True
+    if p == TYPE and o in TRIVIAL_TYPES:
+        return True
+    if p == SUBCLASS and (o == THING or s == NOTHING):
+        return True
+    return s.startswith(BUILTIN_TERMS) or OWLRL_ERROR_NS in s or OWLRL_ERROR_NS in p
+
+
+TYPE, SUBCLASS = f"<{RDF.type}>", f"<{RDFS.subClassOf}>"
+THING, NOTHING = f"<{OWL.Thing}>", f"<{OWL.Nothing}>"
+TRIVIAL_REFLEXIVE = {f"<{p}>" for p in REFLEXIVE_TRIVIAL}
+TRIVIAL_TYPES = {f"<{c}>" for c in (OWL.Thing, RDFS.Resource, OWL.Class, RDFS.Class)}
+BUILTIN_TERMS = tuple(f"<{ns}" for ns in BUILTIN_NAMESPACES)
+
+
+def _check_consistency(table: Table) -> None:
+    nothing = table.ids.get(NOTHING)
+    members = table.subjects(table.iri_id(str(RDF.type)), nothing) if nothing is not None else ()
+    errors = table.ids.get(f"<{OWLRL_ERROR_NS}error>")
+    problems = [f"{table.term(m)} is a member of owl:Nothing" for m in sorted(members)]
+    if errors is not None:
+        problems += [table.term(o) for _, o in table.pairs(errors)]
+    if problems:
+        raise InputError("the graph is inconsistent under OWL 2 RL: " + "; ".join(problems[:5]))
+
+
+def reason(table: Table, rules: list[Rule], reasoner: str = "fast",
+           asserted_graph: Graph | None = None) -> Reasoned:
+    """Close ``table`` (in place) under OWL 2 RL and run the rules.
+
+    ``fast`` materialises on the table and runs the rules on Oxigraph; ``owlrl`` closes
+    ``asserted_graph`` (the same triples as rdflib) with owlrl and runs the rules on
+    rdflib, then brings the result into the table, so both end in the same form.
+    """
+    from kg import store
+
+    if reasoner not in ("fast", "owlrl"):
+        raise InputError(f"unknown reasoner '{reasoner}' (use fast or owlrl)")
+    asserted = set(table.triples)
     note = ""
     if reasoner == "fast":
         try:
-            closure = closure_fast(asserted)
-            derived = run_rules_oxigraph(closure, rules)
+            _schema(table)
         except UnsupportedConstruct as exc:
             note = f"fast path cannot handle {exc}; used the owlrl reference instead"
             reasoner = "owlrl"
-    if reasoner == "owlrl":
-        closure = closure_owlrl(asserted)
-        derived = run_rules_rdflib(closure, rules)
-    elif reasoner != "fast":
-        raise InputError(f"unknown reasoner '{reasoner}' (use fast or owlrl)")
-    problems = inconsistencies(closure)
-    if problems:
-        raise InputError("the graph is inconsistent under OWL 2 RL: " + "; ".join(problems[:5]))
-    inferred = Graph()
-    for triple in _new_triples(closure, asserted):
-        inferred.add(triple)
-    return Reasoned(asserted, inferred, derived, reasoner, note)
-
-
-def _new_triples(closure: Graph, asserted: Graph) -> Iterator[Triple]:
-    for s, p, o in closure:
-        if (s, p, o) in asserted or is_trivial(s, p, o):
-            continue
-        if isinstance(s, BNode) or isinstance(o, BNode):
-            continue  # entailments about anonymous class expressions
-        yield s, p, o
+    if reasoner == "fast":
+        materialise(table)
+        _check_consistency(table)
+        closed = set(table.triples)
+        derived = run_rules_oxigraph(table, rules)
+    else:
+        graph = asserted_graph if asserted_graph is not None else store.table_to_rdflib(table)
+        closure = closure_owlrl(graph)
+        derived_graph = run_rules_rdflib(closure, rules)
+        table.add_oxigraph(store.quads(closure))
+        _check_consistency(table)
+        closed = set(table.triples)
+        before = set(table.triples)
+        table.add_oxigraph(store.quads(derived_graph))
+        derived = set(table.triples) - before
+    terms = table.terms
+    inferred = {t for t in closed - asserted
+                if not is_trivial_term(terms[t[0]], terms[t[1]], terms[t[2]])}
+    return Reasoned(table, asserted, inferred, derived, reasoner, note)

@@ -5,42 +5,44 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
-from kg.exposures import GraphView
-from kg.namespaces import AIG, ID, short_name
+from kg.exposures import TableView
+from kg.namespaces import AIG, ID
+from kg.table import Table
 
 
-def compute(graph: Graph) -> dict[str, Any]:
-    view = GraphView(graph)
-    types: dict[URIRef, set[URIRef]] = {}
-    for subject, cls in graph.subject_objects(RDF.type):
-        if isinstance(subject, URIRef) and str(subject).startswith(str(ID)):
+def compute(table: Table) -> dict[str, Any]:
+    """Counts over an asserted table (superclasses are followed, no reasoning needed)."""
+    view = TableView(table)
+    iri = table.iri_id
+    types: dict[int, set[int]] = {}
+    for subject, cls in table.pairs(iri(str(RDF.type))):
+        if table.term(subject).startswith("<" + str(ID)):
             types.setdefault(subject, set()).update({cls} | view.ancestors(cls))
 
-    def members(cls: URIRef) -> list[URIRef]:
-        return sorted((s for s, t in types.items() if cls in t), key=str)
+    def members(cls) -> list[int]:
+        cls_id = iri(str(cls))
+        return sorted(s for s, t in types.items() if cls_id in t)
 
     sources = members(AIG.RiskSource)
-    provisions = members(AIG.Provision)
+    raises, part_of = iri(str(AIG.raisesRisk)), iri(str(AIG.partOf))
     by_category: Counter[str] = Counter()
-    for category in sorted(graph.subjects(SKOS.topConceptOf, AIG.RiskTaxonomy), key=str):
+    for category in sorted(table.subjects(iri(str(SKOS.topConceptOf)), iri(str(AIG.RiskTaxonomy))),
+                           key=table.term):
+        name = view.short(category)
+        by_category[name] += 0
         for node in sources:
-            raised = set(graph.objects(node, AIG.raisesRisk))
-            for provision in graph.subjects(AIG.partOf, node):
-                raised |= set(graph.objects(provision, AIG.raisesRisk))
+            raised = set(table.objects(node, raises))
+            for provision in table.subjects(part_of, node):
+                raised |= table.objects(provision, raises)
             if any(r == category or category in view.ancestors(r) for r in raised):
-                by_category[short_name(str(category))] += 1
-        by_category.setdefault(short_name(str(category)), 0)
-    curated = sorted(types, key=str)
-    with_source = [s for s in curated if (s, DCTERMS.source, None) in graph]
-    by_class = Counter()
-    for node in sources:
-        by_class[view.most_specific_type(node)] += 1
+                by_category[name] += 1
+    with_source = [s for s in types if table.objects(s, iri(str(DCTERMS.source)))]
+    by_class: Counter[str] = Counter(view.most_specific_type(node) for node in sources)
     return {
         "instruments_and_events": len(sources),
-        "provisions": len(provisions),
+        "provisions": len(members(AIG.Provision)),
         "by_risk_category": dict(sorted(by_category.items())),
         "by_class": dict(sorted(by_class.items())),
         "jurisdictions": len(members(AIG.Jurisdiction)),
@@ -48,8 +50,8 @@ def compute(graph: Graph) -> dict[str, Any]:
         "activities": len(members(AIG.Activity)),
         "artefacts": len(members(AIG.Artefact)),
         "mitigations": len(members(AIG.Mitigation)),
-        "illustrative_entities": len(list(graph.subjects(AIG.illustrative, None))),
-        "curated_records": len(curated),
+        "illustrative_entities": len(list(table.pairs(iri(str(AIG.illustrative))))),
+        "curated_records": len(types),
         "records_with_source": len(with_source),
-        "share_with_source": round(len(with_source) / len(curated), 4) if curated else 1.0,
+        "share_with_source": round(len(with_source) / len(types), 4) if types else 1.0,
     }

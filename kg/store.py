@@ -15,6 +15,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from kg.namespaces import GRAPH
+from kg.table import Table
 
 GRAPH_NAMES = ("asserted", "inferred", "exposures")
 
@@ -54,7 +55,28 @@ def quads_from(triples: Iterable[tuple[Node, Node, Node]], name: str | None = No
                ) -> Iterator[ox.Quad]:
     target = ox.NamedNode(str(GRAPH[name])) if name else ox.DefaultGraph()
     for s, p, o in triples:
+        if isinstance(s, Literal):
+            continue  # owlrl can entail triples about literals; RDF cannot state them
         yield ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), target)
+
+
+def as_quads(triples: Iterable[ox.Triple]) -> Iterator[ox.Quad]:
+    for t in triples:
+        yield ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
+
+
+def from_table(table: Table, triples: Iterable[tuple[int, int, int]] | None = None) -> ox.Store:
+    """An in-memory store holding the table's triples (or the given ones)."""
+    store = ox.Store()
+    store.bulk_load("".join(table.lines(triples)).encode("utf-8"), ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+def table_to_rdflib(table: Table, triples: Iterable[tuple[int, int, int]] | None = None
+                    ) -> Graph:
+    graph = Graph()
+    graph.parse(data="".join(table.lines(triples)), format="nt")
+    return graph
 
 
 def from_rdflib(graph: Graph) -> ox.Store:

@@ -19,6 +19,7 @@ from kg.errors import Finding
 from kg.load import LoadedKG, parse_turtle, read_text
 from kg.namespaces import SH, short_name
 from kg.project import Project
+from kg.table import Table
 
 HEADER = re.compile(r"^#\s*(title|description):\s*(.*)$")
 
@@ -45,35 +46,66 @@ def load_qc_queries(qc_dir: Path) -> list[QCQuery]:
     return queries
 
 
-def shacl_findings(kg: LoadedKG, graph: Graph, shapes: Graph) -> list[Finding]:
+def _focus_iri(term: str) -> str:
+    return term[1:-1] if term.startswith("<") else term
+
+
+def shacl_findings(kg: LoadedKG, table: Table, shapes: Graph,
+                   engine: str = "native") -> list[Finding]:
+    """SHACL results as findings: the native validator, or pySHACL (the reference, and
+    the fallback when the shapes use a component the native one lacks)."""
+    from kg import shacl
+
+    if engine == "native":
+        try:
+            results = shacl.validate(shapes, table)
+        except shacl.Unsupported:
+            engine = "pyshacl"
+    if engine == "pyshacl":
+        results = pyshacl_results(kg, shapes)
+    findings = []
+    for result in results:
+        focus = _focus_iri(result.focus)
+        file, line = kg.locate(focus, result.path or None)
+        shape_name = short_name(result.shape) if result.shape.startswith("http") else "shape"
+        text = result.message or "does not conform"
+        if result.value:
+            value = shacl.parse_literal(result.value)[0] if result.value.startswith('"') else (
+                _focus_iri(result.value))
+            if value not in text:
+                text += f" (value: {value[:80]})"
+        findings.append(Finding(file, line, short_name(focus), f"shacl:{shape_name}", text))
+    return findings
+
+
+def pyshacl_results(kg: LoadedKG, shapes: Graph) -> list:
+    """pySHACL over (ontology + data), without inference, as native-style results."""
     import pyshacl
 
+    from kg.shacl import Result
+
     conforms, results, _ = pyshacl.validate(
-        graph, shacl_graph=shapes, inference="none", abort_on_first=False,
+        kg.asserted(), shacl_graph=shapes, inference="none", abort_on_first=False,
         allow_warnings=True, advanced=True,
     )
     if conforms:
         return []
-    findings = []
+    out = []
     for result in results.subjects(RDF.type, SH.ValidationResult):
         focus = results.value(result, SH.focusNode)
         path = results.value(result, SH.resultPath)
         message = results.value(result, SH.resultMessage)
         shape = results.value(result, SH.sourceShape)
         value = results.value(result, SH.value)
-        file, line = kg.locate(str(focus), str(path) if isinstance(path, URIRef) else None)
-        shape_name = short_name(str(shape)) if isinstance(shape, URIRef) else "shape"
-        text = str(message) if message else "does not conform"
-        if value is not None and str(value) not in text:
-            text += f" (value: {str(value)[:80]})"
-        findings.append(Finding(file, line, short_name(str(focus)), f"shacl:{shape_name}", text))
-    return findings
+        out.append(Result(focus.n3(), str(path) if isinstance(path, URIRef) else "",
+                          str(shape), str(message or ""), value.n3() if value is not None else ""))
+    return sorted(set(out), key=lambda r: (r.focus, r.shape, r.value))
 
 
-def qc_findings(kg: LoadedKG, graph: Graph, queries: list[QCQuery]) -> list[Finding]:
+def qc_findings(kg: LoadedKG, table: Table, queries: list[QCQuery]) -> list[Finding]:
     from kg import store
 
-    oxi = store.from_rdflib(graph)
+    oxi = store.from_table(table)
     findings = []
     for query in queries:
         for row in oxi.query(query.text):
@@ -86,11 +118,14 @@ def qc_findings(kg: LoadedKG, graph: Graph, queries: list[QCQuery]) -> list[Find
     return findings
 
 
-def validate(project: Project, kg: LoadedKG, graph: Graph | None = None) -> list[Finding]:
-    """Every finding from shapes and QC queries, sorted by file and line."""
-    graph = graph if graph is not None else kg.asserted()
+def load_shapes(project: Project) -> Graph:
     display = project.relative(project.shapes_file)
-    shapes = parse_turtle(read_text(project.shapes_file, display), display)
-    findings = shacl_findings(kg, graph, shapes)
-    findings += qc_findings(kg, graph, load_qc_queries(project.qc_dir))
+    return parse_turtle(read_text(project.shapes_file, display), display)
+
+
+def validate(project: Project, kg: LoadedKG, table: Table, engine: str = "native"
+             ) -> list[Finding]:
+    """Every finding from shapes and QC queries, sorted by file and line."""
+    findings = shacl_findings(kg, table, load_shapes(project), engine)
+    findings += qc_findings(kg, table, load_qc_queries(project.qc_dir))
     return sorted(set(findings))

@@ -26,6 +26,7 @@ import math
 import os
 import shutil
 import tempfile
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -62,15 +63,15 @@ GROUPS: dict[str, dict[str, str]] = {
                 "symbol": "▼", "en": "Government measure", "zh": "政府措施"},
     "event": {"color": "#8e5cc2", "border": "#58347d", "shape": "dot", "symbol": "●",
               "en": "Allegation / proceeding / incident", "zh": "指控 / 诉讼 / 事件"},
-    "provision": {"color": "#f5c16c", "border": "#a5771f", "shape": "diamond", "symbol": "◇",
+    "provision": {"color": "#f5c16c", "border": "#a5771f", "shape": "diamond", "symbol": "◆",
                   "en": "Provision", "zh": "条款"},
-    "risk": {"color": "#b3204d", "border": "#6e0f2d", "shape": "box", "symbol": "▭",
+    "risk": {"color": "#b3204d", "border": "#6e0f2d", "shape": "box", "symbol": "▬",
              "en": "Risk type", "zh": "风险类型"},
-    "category": {"color": "#5b0f27", "border": "#2e0612", "shape": "box", "symbol": "▬",
+    "category": {"color": "#5b0f27", "border": "#2e0612", "shape": "box", "symbol": "█",
                  "en": "Risk category", "zh": "风险类别"},
-    "other": {"color": "#8a8f98", "border": "#555a61", "shape": "ellipse", "symbol": "⬭",
+    "other": {"color": "#c9ced4", "border": "#6d737b", "shape": "ellipse", "symbol": "●",
               "en": "Other class", "zh": "其他类"},
-    "external": {"color": "#d4d7dc", "border": "#8a8f98", "shape": "ellipse", "symbol": "◌",
+    "external": {"color": "#eef0f2", "border": "#9aa1a8", "shape": "ellipse", "symbol": "○",
                  "en": "External class", "zh": "外部类"},
 }
 ROLE_GROUP = {"actor": "actor", "supplied-product": "artefact", "artefact": "artefact",
@@ -293,7 +294,8 @@ def _path_title(record: dict[str, Any], lang: str) -> str:
     """Actor: what it does (or where it is named) → the provision or instrument."""
     actor = label_of(record["actor"], lang, record["actor"]["id"])
     via = record.get("activity") or record.get("artefact")
-    where = label_of(via, lang, via["id"]) if via else record.get("source_jurisdiction") or ""
+    place = next((s for s in record["path"] if s and s["role"] == "jurisdiction"), None)
+    where = label_of(via or place, lang, (via or place or {}).get("id", ""))
     cause = record.get("provision") or record["source"]
     return f"{actor}: {where} → {label_of(cause, lang, cause['id'])}"
 
@@ -589,7 +591,9 @@ def analyse(view: View) -> View:
 def _layers(view: View) -> dict[str, int]:
     graph = view.graph
     if view.kind == "ontology":
-        return _depths(graph.reverse(copy=False), graph.nodes)
+        subclass = [(a, b) for a, b, rels in graph.edges(data="rels")
+                    if SUBCLASS_RELATION in rels]
+        return _depths(graph.edge_subgraph(subclass).reverse(copy=False), graph.nodes)
     jurisdictions = [k for k, n in graph.nodes(data=True) if n["group"] == "jurisdiction"]
     nesting = _depths(graph.subgraph(jurisdictions), jurisdictions)
     widen = max(nesting.values(), default=0)
@@ -633,10 +637,9 @@ def layered_layout(graph: nx.DiGraph, layers: dict[str, int], *, dx: int = 330,
     for layer in sorted(order):
         keys = order[layer]
         width = math.ceil(len(keys) / rows)
-        height = math.ceil(len(keys) / width)
+        step = dy / width  # staggered: neighbours in the order sit in adjacent sub-columns
         for i, key in enumerate(keys):
-            row, sub = divmod(i, width)
-            positions[key] = (x + sub * sub_dx, round((row - (height - 1) / 2) * dy))
+            positions[key] = (x + (i % width) * sub_dx, round((i - (len(keys) - 1) / 2) * step))
         x += (width - 1) * sub_dx + dx
     return positions
 
@@ -667,8 +670,19 @@ def _barycentre_order(columns: dict[int, list[str]], graph: nx.Graph,
 # --------------------------------------------------------------------------- page payload
 
 
+def columns(text: str) -> int:
+    """Display width: wide (CJK) characters count two."""
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+
+
 def short_label(text: str, limit: int = LABEL_MAX) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    """``text`` cut to ``limit`` columns, wide (CJK) characters counting two."""
+    used = 0
+    for i, char in enumerate(text):
+        used += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+        if used > limit:
+            return text[:i].rstrip() + "…"
+    return text
 
 
 def node_size(view: View, npaths: int, group: str) -> int:
@@ -727,7 +741,9 @@ def payload(view: View) -> dict[str, Any]:
         "groupOrder": present,
         "roleNames": {role: _tr(names, lang) for role, names in ROLE_NAMES.items()},
         "statusLabels": {s: _tr(STATUS_WORDS[s], lang) for s in STATUSES},
-        "ui": UI[lang], "filters": view.filters, "nodes": nodes, "edges": edges,
+        "ui": UI[lang] | ({"paths": _tr(("Classes", "类"), lang)}
+                          if view.kind == "ontology" else {}),
+        "filters": view.filters, "nodes": nodes, "edges": edges,
         "paths": paths,
     }
 
@@ -872,7 +888,7 @@ def _svg_node(node: dict[str, Any], style: dict[str, str]) -> str:
     label = xml_escape(node["short"])
     tip = f"<title>{xml_escape(node['label'])} ({xml_escape(node['id'])})</title>"
     if style["shape"] == "box":
-        w = 7 * len(node["short"]) + 16
+        w = 7 * columns(node["short"]) + 16
         return (f'<g class="node">{tip}<rect x="{x - w / 2:.1f}" y="{y - 12}" width="{w}" '
                 f'height="24" rx="4" fill="{style["color"]}" stroke="{style["border"]}"{dash}/>'
                 f'<text x="{x}" y="{y + 4}" font-size="12" fill="#ffffff" '
@@ -936,14 +952,27 @@ def render_png(html: str, *, width: int = 1600, height: int = 1000, scale: int =
             try:
                 page = browser.new_page(viewport={"width": width, "height": height},
                                         device_scale_factor=scale)
-                page.route("**/*", lambda route: route.continue_()
-                           if route.request.url == url else route.abort())
+                refused: list[str] = []
+
+                def route(r: Any) -> None:
+                    if r.request.url == url:
+                        r.continue_()
+                    else:
+                        refused.append(r.request.url)
+                        r.abort()
+
+                page.route("**/*", route)
                 page.goto(url)
-                page.wait_for_function("window.__kgReady === true", timeout=60_000)
+                # The page's CSP forbids eval, so wait on a selector, not a JS predicate.
+                page.wait_for_selector("body[data-kg-ready='true']", state="attached",
+                                       timeout=120_000)
                 page.evaluate("window.kgViz.staticMode()")
-                return page.locator("#kg-net").screenshot(type="png")
+                png = page.locator("#kg-net").screenshot(type="png")
             finally:
                 browser.close()
+    if refused:
+        raise RuntimeError(f"the page tried to fetch {refused[:3]}")
+    return png
 
 
 # --------------------------------------------------------------------------- entry points
@@ -975,6 +1004,15 @@ def add_descriptions(view: View, texts: dict[str, dict[str, str]]) -> View:
         if text and not node.get("description"):
             node["description"] = text.get(view.lang) or text.get("en") or ""
     return view
+
+
+def view_of_build(built: Any, kind: str, subject: str | None = None, *,
+                  as_of: dt.date | None = None, lang: str = "en",
+                  include_ended: bool = False) -> View:
+    """An exposure view of a finished build (``kg.build.Built``), descriptions included."""
+    view = exposure_view(built.exposures(), kind, subject, index=built.index(), as_of=as_of,
+                         lang=lang, include_ended=include_ended)
+    return add_descriptions(view, descriptions(built.out_dir))
 
 
 def render(view: View, fmt: str) -> bytes:

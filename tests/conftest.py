@@ -42,7 +42,7 @@ def mini_records(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
     from kg.build import check
 
     project = make_project(tmp_path_factory.mktemp("mini"), [FIXTURES / "mini"])
-    return check(project)[2]
+    return check(project).records
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,7 @@ def loaded(repo_project):
 
 @pytest.fixture(scope="module")
 def figures(loaded):
-    return compute(loaded.asserted())
+    return compute(loaded.table())
 
 
 def test_coverage_targets_hold(figures):
@@ -84,7 +84,7 @@ def test_instance_iris_follow_one_pattern_and_data_has_no_blank_nodes(loaded):
 
 @pytest.fixture(scope="module")
 def records(repo_project):
-    return check(repo_project)[2]
+    return check(repo_project).records
 
 
 def test_deepseek_is_exposed_in_all_six_categories(records):
@@ -101,4 +101,4 @@ def test_example_profiles_have_exposure_paths(records):
 
 
 def test_reference_reasoner_agrees_on_the_shipped_data(repo_project, records):
-    assert check(repo_project, reasoner="owlrl")[2] == records
+    assert check(repo_project, reasoner="owlrl").records == records

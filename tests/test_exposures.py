@@ -54,7 +54,7 @@ def test_exposures_match_the_hand_checked_list(mini_records):
 
 
 def test_reference_reasoner_gives_identical_exposures(mini_project, mini_records):
-    reference = check(mini_project, reasoner="owlrl")[2]
+    reference = check(mini_project, reasoner="owlrl").records
     assert reference == mini_records
 
 
@@ -113,5 +113,5 @@ def test_every_link_carries_its_sources(mini_records):
 
 
 def test_exposure_iris_are_deterministic(mini_project, mini_records):
-    again = check(mini_project)[2]
+    again = check(mini_project).records
     assert [r["id"] for r in again] == [r["id"] for r in mini_records]

@@ -205,3 +205,18 @@ def test_an_invalid_case_leaves_data_and_build_unchanged(tmp_path):
     assert after == before
     assert sorted(p.name for p in (project.root / "data").iterdir()) == sorted(
         [*data_before, "bad.yaml"])
+
+
+@pytest.mark.parametrize("case", sorted(SHAPE_CASES))
+def test_native_shacl_agrees_with_pyshacl(tmp_path, case):
+    from kg import shacl
+    from kg.load import load
+    from kg.validate import load_shapes, pyshacl_results
+
+    project = make_project(tmp_path, [FIXTURES / "mini"], {"bad.yaml": SHAPE_CASES[case][0]})
+    loaded = load(project)
+    shapes = load_shapes(project)
+    native = {(r.focus, r.shape, r.path) for r in shacl.validate(shapes, loaded.table())}
+    reference = {(r.focus, r.shape, r.path) for r in pyshacl_results(loaded, shapes)}
+    assert native == reference
+    assert native

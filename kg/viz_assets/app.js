@@ -329,7 +329,8 @@
     const n = data.nodes[i];
     highlightPaths(n.paths, "node:" + n.key);
     network.selectNodes([i], false);
-    showNode(i);
+    if (data.view === "ontology" && n.paths.length === 1) showPath(n.paths[0]);
+    else showNode(i);
   }
 
   function selectEdge(j) {
