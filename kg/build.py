@@ -153,7 +153,6 @@ def build(project: Project, reasoner: str = "fast", out_dir: Path | None = None,
     table = reasoned.table
     named = {"asserted": reasoned.asserted, "inferred": reasoned.inferred,
              "derived": reasoned.derived}
-    everything = reasoned.asserted | reasoned.inferred | reasoned.derived
     counts = {
         "asserted_triples": len(reasoned.asserted),
         "inferred_triples": len(reasoned.inferred),
@@ -163,11 +162,14 @@ def build(project: Project, reasoner: str = "fast", out_dir: Path | None = None,
     }
     manifest = {"kg_version": __version__, "reasoner": reasoned.reasoner, "counts": counts,
                 "inputs": hashes}
+    parts = export.named_lines(table, named)
     with replace_directory(out_dir) as staging:
-        for name, triples in named.items():
-            (staging / f"{name}.ttl").write_bytes(export.turtle(table, triples))
-        (staging / "graph.nt").write_text("".join(export.ntriples(table, everything)), "utf-8")
-        (staging / "graph.nq").write_text("".join(export.nquads(table, named)), "utf-8")
+        for name, lines in parts.items():
+            (staging / f"{name}.ttl").write_bytes(export.turtle(lines))
+        with open(staging / "graph.nt", "w", encoding="utf-8") as handle:
+            handle.writelines(export.merged(parts))
+        with open(staging / "graph.nq", "w", encoding="utf-8") as handle:
+            handle.writelines(export.nquads(parts))
         (staging / "exposures.json").write_text(to_json(records), "utf-8")
         (staging / "exposures.csv").write_text(to_csv(records), "utf-8")
         (staging / "index.json").write_text(

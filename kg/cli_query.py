@@ -96,7 +96,7 @@ def query(ctx: click.Context, name: str | None, params: tuple[str, ...], fmt: st
         return
     if not name:
         raise UsageError("give a query NAME, a FILE.rq or - (see kg query --list)")
-    named = kq.resolve(name, stdin=click.get_text_stream("stdin").read)
+    named = kq.resolve(name)
     bindings = kq.bind(named, kq.parse_param_options(params))
     if endpoint or query_url:
         from kg import remote

@@ -72,10 +72,10 @@ def output_path(out: str | None, view: str, subject: str | None, fmt: str) -> Pa
         return Path(f"{stem}.{fmt}")
     path = Path(out)
     if ".." in path.parts and not path.is_absolute():
-        inside = Path(os.path.abspath(path))
-        if not inside.is_relative_to(Path.cwd().resolve()):
+        if not Path(os.path.abspath(path)).is_relative_to(os.path.abspath(os.curdir)):
             raise UsageError(f"--out: '{out}' leaves the current directory through '..'; "
                              "give an absolute path if you mean it")
+        path = Path(os.path.normpath(path))  # so no directory is made on the way through
     if path.is_dir() or out.endswith(("/", os.sep)):
         raise UsageError(f"--out: '{out}' is a directory; give a file name")
     return path

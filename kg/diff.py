@@ -106,7 +106,7 @@ def run(project: Project, against: Path | None = None, files: list[Path] | None 
     built = Built.open(project, against)
     inputs = project.data_files()
     inputs += [p for p in files or [] if p not in inputs]
-    records = check(project, files=inputs)[2]
+    records = check(project, files=inputs).records
     return Diff(project.relative(built.out_dir), as_of,
                 compare(built.exposures(), records, as_of))
 

@@ -8,8 +8,9 @@ own neighbourhood rather than parser-assigned ones.
 from __future__ import annotations
 
 import hashlib
+import heapq
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
 
@@ -33,9 +34,9 @@ def stable_labels(table: Table, triples: Iterable[Triple]) -> dict[int, str]:
     names: dict[int, str] = dict.fromkeys(edges, "")
     for _ in range(4):
         names = {
-            b: hashlib.sha1("\n".join(sorted(
+            b: hashlib.sha1("\n".join([*sorted(
                 f"{d} {terms[p]} {names[x] if x in names else terms[x]}" for d, p, x in out
-            ) + [names[b]]).encode()).hexdigest()
+            ), names[b]]).encode()).hexdigest()
             for b, out in edges.items()
         }
     labels: dict[int, str] = {}
@@ -47,10 +48,11 @@ def stable_labels(table: Table, triples: Iterable[Triple]) -> dict[int, str]:
     return labels
 
 
-def ntriples(table: Table, triples: Iterable[Triple], suffix: str = " .\n") -> list[str]:
+def ntriples(table: Table, triples: Iterable[Triple], suffix: str = " .\n",
+             labels: dict[int, str] | None = None) -> list[str]:
     """Sorted N-Triples lines (or N-Quads lines when ``suffix`` names a graph)."""
     triples = list(triples)
-    labels = stable_labels(table, triples)
+    labels = labels if labels is not None else stable_labels(table, triples)
     terms = table.terms
 
     def term(i: int) -> str:
@@ -59,11 +61,21 @@ def ntriples(table: Table, triples: Iterable[Triple], suffix: str = " .\n") -> l
     return sorted(f"{term(s)} {term(p)} {term(o)}{suffix}" for s, p, o in triples)
 
 
-def nquads(table: Table, named: dict[str, set[Triple]]) -> list[str]:
-    lines: list[str] = []
-    for name, triples in named.items():
-        lines += ntriples(table, triples, f" <{GRAPH[name]}> .\n")
-    return sorted(lines)
+def named_lines(table: Table, named: dict[str, set[Triple]]) -> dict[str, list[str]]:
+    """Sorted lines of each named part, blank nodes labelled over the whole graph."""
+    everything: set[Triple] = set().union(*named.values())
+    labels = stable_labels(table, everything)
+    return {name: ntriples(table, triples, labels=labels) for name, triples in named.items()}
+
+
+def nquads(parts: dict[str, list[str]]) -> Iterator[str]:
+    """Merge sorted per-graph lines into sorted N-Quads lines."""
+    return heapq.merge(*([f"{line[:-3]} <{GRAPH[name]}> .\n" for line in lines]
+                         for name, lines in parts.items()))
+
+
+def merged(parts: dict[str, list[str]]) -> Iterator[str]:
+    return heapq.merge(*parts.values())
 
 
 def serialise_lines(lines: list[str], fmt: str) -> bytes:
@@ -81,8 +93,8 @@ def serialise_lines(lines: list[str], fmt: str) -> bytes:
     raise ValueError(f"unknown format {fmt}")
 
 
-def turtle(table: Table, triples: Iterable[Triple]) -> bytes:
-    return serialise_lines(ntriples(table, triples), "ttl")
+def turtle(lines: list[str]) -> bytes:
+    return serialise_lines(lines, "ttl")
 
 
 def graphml(triples: Iterable[ox.Triple]) -> str:

@@ -28,6 +28,13 @@ KIND_ORDER = ["MarketExposure", "ExtraterritorialExposure", "TargetedMeasureExpo
 STATUSES = ("current", "upcoming", "pending", "ended")
 
 
+NODE_FIELDS = {
+    "status": AIG.status, "identifier": DCTERMS.identifier, "issued": AIG.issuedOn,
+    "effective_from": AIG.effectiveFrom, "effective_until": AIG.effectiveUntil,
+    "start": AIG.startDate, "end": AIG.endDate, "curated": AIG.curatedOn,
+}
+
+
 def _strip(term: str) -> str:
     return term[1:-1] if term.startswith("<") else term
 
@@ -44,6 +51,8 @@ class TableView:
         self.SOURCE, self.WITHIN = i(str(DCTERMS.source)), i(str(AIG.within))
         self.top_concepts = table.subjects(i(str(SKOS.topConceptOf)), i(str(RISK_CATEGORY_SCHEME)))
         self._ancestors: dict[int, set[int]] = {}
+        self._nodes: dict[int, dict[str, Any]] = {}
+        self._props = {prop: i(str(prop)) for prop in (*NODE_FIELDS.values(), AIG.illustrative)}
 
     def iri(self, node: int) -> str:
         return _strip(self.t.term(node))
@@ -122,28 +131,31 @@ class TableView:
                     queue.append([*path, nxt])
         return [start, end]
 
+    def _first(self, node: int, prop: URIRef) -> str | None:
+        values = self.t.objects(node, self._props[prop])
+        return min(self._text(v) for v in values) if values else None
+
     def node(self, node: int | None, role: str) -> dict[str, Any] | None:
+        """What a path step shows about a node; computed once per node."""
         if node is None:
             return None
-        iri = self.iri(node)
-        record: dict[str, Any] = {
-            "role": role,
-            "id": short_name(iri),
-            "iri": iri,
-            "type": self.most_specific_type(node),
-            "label": self.labels(node),
-            "sources": self.sources(node),
-        }
-        for key, prop in (("status", AIG.status), ("identifier", DCTERMS.identifier),
-                          ("issued", AIG.issuedOn), ("effective_from", AIG.effectiveFrom),
-                          ("effective_until", AIG.effectiveUntil), ("start", AIG.startDate),
-                          ("end", AIG.endDate), ("curated", AIG.curatedOn)):
-            value = self.value(node, prop)
-            if value is not None:
-                record[key] = short_name(value)
-        if self.value(node, AIG.illustrative) == "true":
-            record["illustrative"] = True
-        return record
+        if node not in self._nodes:
+            iri = self.iri(node)
+            info: dict[str, Any] = {
+                "id": short_name(iri),
+                "iri": iri,
+                "type": self.most_specific_type(node),
+                "label": self.labels(node),
+                "sources": self.sources(node),
+            }
+            for key, prop in NODE_FIELDS.items():
+                value = self._first(node, prop)
+                if value is not None:
+                    info[key] = short_name(value)
+            if self._first(node, AIG.illustrative) == "true":
+                info["illustrative"] = True
+            self._nodes[node] = info
+        return {"role": role, **self._nodes[node]}
 
 
 def extract(table: Table, asserted: set[tuple[int, int, int]] | None = None

@@ -8,7 +8,10 @@ passed to Oxigraph as RDF terms (``substitutions``, SEP-0007); for a remote endp
 group, each term serialised as N-Triples. The two agree as long as a query uses its
 parameters in its top-level WHERE group (including FILTERs there, OPTIONAL filters and
 (NOT) EXISTS) — never only inside a UNION branch or sub-select, where a VALUES block at the
-start of the group cannot reach; the library follows that rule and the tests check it.
+start of the group cannot reach — and projects them in a SELECT (Oxigraph substitutes
+only projected variables). ``BOUND(?param)`` is avoided: Oxigraph answers false for a
+substituted variable, so an optional parameter is tested with ``COALESCE(… ?param …,
+true)``. The library follows these rules and the tests check them.
 
 The guard tokenises the query (comments, strings and IRIs are single tokens, so a word
 inside them is never a keyword) and refuses SERVICE, LOAD, SPARQL Update keywords and
@@ -365,21 +368,70 @@ class Token:
     line: int
 
 
+_IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
+_COMPARISON = re.compile(r"<=?")
+_OPERAND_KINDS = frozenset({"var", "string", "number", "iri", "pname", "bnode", "lang"})
+
+
+def _ends_operand(token: Token | None) -> bool:
+    if token is None:
+        return False
+    return (token.kind in _OPERAND_KINDS or token.text in (")", "]")
+            or (token.kind == "word" and token.text.lower() in ("true", "false")))
+
+
 def tokenize(text: str, origin: str = "query") -> list[Token]:
     """SPARQL tokens without whitespace and comments; QueryRefused if something cannot be
-    read (an unterminated string, a stray character), since guessing could hide a word."""
+    read (an unterminated string, a stray character), since guessing could hide a word.
+
+    ``<`` is ambiguous inside parentheses right after an operand: ``?a<?b)…>`` is the
+    comparison ``?a < ?b`` to a parser like Oxigraph's, an IRI to a lexer. There it is
+    read as the operator, so every word after it is seen; a candidate IRI holding ``#`` or
+    ``'`` (which would start a comment or a string in that reading) is refused. VALUES
+    blocks hold only terms, so their parentheses are not ambiguous.
+    """
     tokens: list[Token] = []
+    openers: list[str] = []  # "(", "{", "[", and "data" for parentheses in VALUES
+    values_pending = False
     position, line = 0, 1
     while position < len(text):
+        previous = tokens[-1] if tokens else None
+        if (text[position] == "<" and openers and openers[-1] == "("
+                and _ends_operand(previous) and (iri := _IRIREF.match(text, position))):
+            if "#" in iri.group() or "'" in iri.group():
+                raise QueryRefused(f"query refused: ambiguous '<' at line {line} (a comparison "
+                                   "or an IRI?); put a space after a comparison '<', or use a "
+                                   "prefixed name")
+            match = _COMPARISON.match(text, position)
+            assert match is not None
+            tokens.append(Token("punct", match.group(), position, line))
+            position = match.end()
+            continue
         match = _TOKEN.match(text, position)
         if not match or match.end() == position:
             snippet = text[position:position + 20].split("\n")[0]
             raise QueryRefused(f"query refused: cannot read the {origin} at line {line} "
                                f"near {snippet!r} (unterminated string or stray character?)")
         kind = match.lastgroup or ""
+        value = match.group()
         if kind not in ("ws", "comment"):
-            tokens.append(Token(kind, match.group(), position, line))
-        line += match.group().count("\n")
+            tokens.append(Token(kind, value, position, line))
+            if kind == "word" and value.upper() == "VALUES":
+                values_pending = True
+            elif value == "(":
+                in_data = values_pending or (openers and openers[-1] == "values")
+                openers.append("data" if in_data else "(")
+            elif value == "{":
+                openers.append("values" if values_pending else "{")
+                values_pending = False
+            elif value == "[":
+                openers.append("[")
+            elif value in (")", "}", "]") and openers:
+                openers.pop()
+            if values_pending and not (kind == "var" or value in ("(", ")")
+                                       or value.upper() == "VALUES"):
+                values_pending = False  # VALUES is followed only by variables, then `{`
+        line += value.count("\n")
         position = match.end()
     return tokens
 
@@ -414,7 +466,8 @@ def check_query(text: str, origin: str = "query") -> str:
                 raise
             raise QueryRefused("query refused: its \\u escapes change how it reads; write "
                                "the characters themselves") from None
-        form = form or _check_tokens(tokens)
+        found = _check_tokens(tokens)  # every reading is checked, not just the first
+        form = form or found
     return form
 
 
@@ -469,7 +522,7 @@ def inject_values(text: str, bindings: Mapping[str, Term]) -> str:
         # the WHERE group is a sub-select: wrap it so VALUES sits beside it
         close = _matching_brace(tokens, start)
         end = tokens[close].start
-        return (text[:brace.start + 1] + block + "{ " + text[brace.start + 1:end] + "} "
+        return (text[:brace.start + 1] + block + "{" + text[brace.start + 1:end] + "} "
                 + text[end:])
     return text[:brace.start + 1] + block + text[brace.start + 1:]
 
@@ -541,6 +594,11 @@ def execute(store: ox.Store, text: str, bindings: Mapping[str, Term] | None = No
                              substitutions=substitutions)
     except SyntaxError as exc:
         raise UsageError(f"SPARQL syntax error: {exc}") from None
+    except RuntimeError as exc:
+        if "projection" not in str(exc):
+            raise
+        raise UsageError(f"{exc}: a SELECT query must project each of its parameters "
+                         "(SEP-0007 substitution binds only projected variables)") from None
     # pyoxigraph result iterators must be dropped on the thread that made them, so none
     # may outlive this frame inside an exception's traceback: read, drop, then raise.
     if isinstance(answer, ox.QueryBoolean):

@@ -361,19 +361,24 @@ def run_rules_rdflib(closure: Graph, rules: list[Rule]) -> Graph:
 def run_rules_oxigraph(table: Table, rules: list[Rule]) -> set[tuple[int, int, int]]:
     """The same rules on the embedded Oxigraph store loaded with ``table``; what they
     derive is added to the table and returned."""
+    import pyoxigraph as ox
+
     from kg import store
 
     oxi = store.from_table(table)
     derived: set[tuple[int, int, int]] = set()
     for rule in rules:
+        text = oxi.query(rule.text).serialize(format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
         new = []
-        for triple in oxi.query(rule.text):
-            ids = (table.id(str(triple.subject)), table.id(str(triple.predicate)),
-                   table.id(str(triple.object)))
+        for line in text.splitlines():
+            # canonical N-Triples: subject and predicate hold no spaces; the object is the rest
+            s, p, rest = line.split(" ", 2)
+            ids = (table.id(s), table.id(p), table.id(rest[:-2]))
             if table.add(*ids):
                 derived.add(ids)
-                new.append(triple)
-        oxi.bulk_extend(store.as_quads(new))
+                new.append(line + "\n")
+        if new:
+            oxi.load("".join(new).encode("utf-8"), ox.RdfFormat.N_TRIPLES)
     return derived
 
 

@@ -146,10 +146,11 @@ def union_ntriples(build_dir: Path) -> tuple[bytes, int]:
     return kq.to_ntriples(triples).encode("utf-8"), len(triples)
 
 
-def publish(build_dir: Path, target: Endpoint, graph_iri: str = DEFAULT_GRAPH,
+def publish(build_dir: Path, target: Endpoint | str, graph_iri: str = DEFAULT_GRAPH,
             timeout: float = 120.0) -> int:
     """PUT the built graph into the named graph ``graph_iri`` (replacing what was there);
-    the number of triples sent."""
+    the number of triples sent. ``target`` is an :class:`Endpoint` or a base URL."""
+    target = endpoint(target) if isinstance(target, str) else target
     if not target.store_url:
         raise UsageError("--store-url: no Graph Store URL to publish to")
     graph = kq.parse_iri(graph_iri, "--graph").value
@@ -167,19 +168,25 @@ def publish(build_dir: Path, target: Endpoint, graph_iri: str = DEFAULT_GRAPH,
 # --------------------------------------------------------------------------- query
 
 
-def remote_query(target: Endpoint, text: str, bindings: Mapping[str, ox.NamedNode |
-                 ox.BlankNode | ox.Literal] | None = None, graph_iri: str = DEFAULT_GRAPH,
+def remote_query(target: Endpoint | str, text: str,
+                 bindings: Mapping[str, kq.Term] | None = None,
+                 graph_iri: str | None = DEFAULT_GRAPH,
                  timeout: float = kq.DEFAULT_TIMEOUT, max_rows: int = kq.DEFAULT_MAX_ROWS
                  ) -> kq.Result:
-    """Run a (guarded) query on the server over ``graph_iri``, parameters bound by VALUES,
-    and read the answer into the same :class:`kg.query.Result` the embedded store gives."""
+    """Run a (guarded) query on the server over ``graph_iri`` (None: the server's own
+    dataset), parameters bound by VALUES, and read the answer into the same
+    :class:`kg.query.Result` the embedded store gives. ``target`` is an :class:`Endpoint`
+    or a base URL."""
+    target = endpoint(target) if isinstance(target, str) else target
     if not target.query_url:
         raise UsageError("--query-url: no query URL to send the query to")
     form = kq.check_query(text)
     final = kq.inject_values(text, bindings or {})
     kq.check_query(final)
-    graph = kq.parse_iri(graph_iri, "--graph").value
-    data = urllib.parse.urlencode([("query", final), ("default-graph-uri", graph)]).encode()
+    fields = [("query", final)]
+    if graph_iri is not None:
+        fields.append(("default-graph-uri", kq.parse_iri(graph_iri, "--graph").value))
+    data = urllib.parse.urlencode(fields).encode()
     accept = _GRAPH_ACCEPT if form in ("CONSTRUCT", "DESCRIBE") else _SELECT_ACCEPT
     request = urllib.request.Request(
         target.query_url, data=data, method="POST",
@@ -193,10 +200,11 @@ def remote_query(target: Endpoint, text: str, bindings: Mapping[str, ox.NamedNod
     return parse_json_results(body, max_rows)
 
 
-def remote_select(target: Endpoint, text: str, bindings: Mapping[str, ox.NamedNode |
-                  ox.BlankNode | ox.Literal] | None = None, graph_iri: str = DEFAULT_GRAPH,
+def remote_select(target: Endpoint | str, text: str,
+                  bindings: Mapping[str, kq.Term] | None = None,
+                  graph_iri: str | None = DEFAULT_GRAPH,
                   timeout: float = kq.DEFAULT_TIMEOUT, max_rows: int = kq.DEFAULT_MAX_ROWS
-                  ) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
+                  ) -> list[dict[str, kq.Term]]:
     """The rows of a SELECT query run on the server, as dicts of bound variables."""
     result = remote_query(target, text, bindings, graph_iri, timeout, max_rows)
     if result.form != "SELECT":

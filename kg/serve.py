@@ -25,6 +25,7 @@ import multiprocessing
 import multiprocessing.connection
 import queue
 import signal
+import socketserver
 import sys
 import threading
 import time
@@ -37,6 +38,7 @@ from typing import Any
 
 from kg import query as kq
 from kg.errors import KgError
+from kg.namespaces import PREFIXES
 from kg.textsafe import terminal
 
 DEFAULT_PORT = 7878
@@ -112,9 +114,7 @@ def _answer(store: Any, text: str, fmt: str, max_rows: int) -> Reply:
         body = kq.render(result, fmt).encode("utf-8")
     except kq.ResultTooLarge as exc:
         return Reply.text(422, str(exc))
-    except kq.QueryRefused as exc:
-        return Reply.text(400, str(exc))
-    except KgError as exc:
+    except KgError as exc:  # refused by the guard, or a syntax error
         return Reply.text(400, str(exc))
     except MemoryError:
         return Reply.text(422, "the query needs more memory than the server allows")
@@ -138,8 +138,9 @@ class WorkerPool:
     def __init__(self, build_dir: Path, size: int = DEFAULT_WORKERS,
                  max_rows: int = DEFAULT_MAX_ROWS, memory_mb: int | None = None,
                  log: Callable[[str], None] | None = None):
+        # spawn, not fork: the server has threads, and each worker loads its own store
         self._context = multiprocessing.get_context("spawn")
-        self._args = (str(build_dir), max_rows, memory_mb)
+        self._worker_args = (str(build_dir), max_rows, memory_mb)
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._log = log or (lambda _message: None)
         self._closed = False
@@ -150,8 +151,10 @@ class WorkerPool:
 
     def _start(self) -> _Worker:
         parent, child = self._context.Pipe()
-        process = self._context.Process(target=_worker_main, args=(self._args[0], child,
-                                        *self._args[1:]), name="kg-serve-worker", daemon=True)
+        build_dir, max_rows, memory_mb = self._worker_args
+        process = self._context.Process(target=_worker_main, name="kg-serve-worker",
+                                        args=(build_dir, child, max_rows, memory_mb),
+                                        daemon=True)
         process.start()
         child.close()
         if not parent.poll(WORKER_START_TIMEOUT):
@@ -260,8 +263,9 @@ textarea{width:100%;height:16rem;font:13px/1.35 ui-monospace,monospace;box-sizin
 .bar{display:flex;gap:.6rem;align-items:center;margin:.5rem 0}
 #status{color:#555;white-space:pre-wrap}
 table{border-collapse:collapse;margin-top:.8rem;font-size:13px;background:#fff}
-th,td{border:1px solid #ccc;padding:.25rem .45rem;text-align:left;vertical-align:top}
-th{background:#eee;position:sticky;top:0}
+th,td{border:1px solid #ccc;padding:.25rem .45rem;text-align:left;vertical-align:top;
+max-width:36rem;word-break:keep-all;overflow-wrap:anywhere}
+th{background:#eee;position:sticky;top:0;white-space:nowrap}
 pre{background:#fff;border:1px solid #ccc;padding:.6rem;overflow:auto;font-size:12px}
 """.strip()
 
@@ -272,7 +276,9 @@ const text = document.getElementById("query");
 const statusLine = document.getElementById("status");
 const output = document.getElementById("output");
 const pick = document.getElementById("pick");
-const library = JSON.parse(document.getElementById("library").textContent);
+const data = JSON.parse(document.getElementById("library").textContent);
+const library = data.queries;
+const namespaces = Object.entries(data.prefixes).sort((a, b) => b[1].length - a[1].length);
 for (const item of library) {
   const option = document.createElement("option");
   option.value = item.name;
@@ -289,6 +295,13 @@ text.addEventListener("keydown", (event) => {
 function show(term) {
   if (!term) { return ""; }
   if (term.type === "bnode") { return "_:" + term.value; }
+  if (term.type === "uri") {
+    for (const [prefix, namespace] of namespaces) {
+      if (term.value.startsWith(namespace) && term.value.length > namespace.length) {
+        return prefix + ":" + term.value.slice(namespace.length);
+      }
+    }
+  }
   return term.value;
 }
 form.addEventListener("submit", async (event) => {
@@ -343,7 +356,8 @@ form.addEventListener("submit", async (event) => {
       const term = binding[name];
       cell.textContent = show(term);
       if (term) {
-        cell.title = term.type + (term["xml:lang"] ? " @" + term["xml:lang"] : "")
+        cell.title = (term.type === "uri" ? term.value : term.type)
+          + (term["xml:lang"] ? " @" + term["xml:lang"] : "")
           + (term.datatype ? " ^^" + term.datatype : "");
       }
     }
@@ -369,7 +383,8 @@ def page(library: dict[str, kq.NamedQuery]) -> bytes:
     usable = [{"name": q.name, "title": q.title, "text": q.text}
               for q in library.values() if all(not p.required and p.default is None
                                                  for p in q.params)]
-    data = json.dumps(usable, ensure_ascii=True).replace("<", "\\u003c").replace(
+    data = json.dumps({"queries": usable, "prefixes": PREFIXES}, ensure_ascii=True).replace(
+        "<", "\\u003c").replace(
         ">", "\\u003e").replace("&", "\\u0026")
     first = html.escape(usable[0]["text"] if usable else "SELECT * WHERE { ?s ?p ?o } LIMIT 10")
     document = f"""<!DOCTYPE html>
@@ -399,6 +414,21 @@ def page(library: dict[str, kq.NamedQuery]) -> bytes:
 
 class SparqlServer(ThreadingHTTPServer):
     daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up early is not a server error: no traceback for it."""
+        error = sys.exc_info()[1]
+        if isinstance(error, (BrokenPipeError, ConnectionResetError)):
+            return
+        if self.log:
+            self.log(terminal(f"error serving {client_address[0]}: "
+                              f"{type(error).__name__}: {error}"))
+
+    def server_bind(self) -> None:
+        """Bind without HTTPServer's reverse DNS look-up (socket.getfqdn): no lookups."""
+        socketserver.TCPServer.server_bind(self)
+        host, port = self.server_address[:2]
+        self.server_name, self.server_port = str(host), int(port)
 
     def __init__(self, address: tuple[str, int], pool: WorkerPool, timeout: float,
                  page_body: bytes, log: Callable[[str], None] | None):

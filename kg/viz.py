@@ -395,7 +395,7 @@ def _subject_label(graph: nx.DiGraph, subject: str | None, index: dict[str, dict
                    lang: str, kind: str) -> str:
     if not subject:
         return ""
-    for _key, node in graph.nodes(data=True):
+    for node in graph.nodes.values():
         if node["id"] == subject:
             return node["label"]
     prefix = str(AIG) if kind == "risk" else "https://w3id.org/aigov-kg/id/"
@@ -579,8 +579,8 @@ def analyse(view: View) -> View:
         node["npaths"] = len(node["member_of"])
     n = graph.number_of_nodes()
     if 0 < n <= 3000:
-        # Exact up to 1,500 nodes; above that a fixed-seed sample keeps it deterministic.
-        k = None if n <= 1500 else 256
+        # Exact up to 1,000 nodes; above that a fixed-seed sample keeps it deterministic.
+        k = None if n <= 1000 else 256
         centrality = nx.betweenness_centrality(graph, k=k, seed=7, normalized=True)
         for key, value in centrality.items():
             graph.nodes[key]["betweenness"] = round(value, 4)

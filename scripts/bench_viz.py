@@ -5,8 +5,9 @@ Generates seeded, exposure-shaped records whose whole-graph view has about 500, 
 every generated entity is on a path), opens the page from file:// with every other
 request refused, and measures navigation start → ``window.__kgReady`` (the page records
 ``performance.now()`` when the network has first drawn; that clock starts at navigation
-start). Also measured: Python time to build and lay out the view, page size, and the time
-to highlight the paths of the busiest node (click → next frame drawn).
+start). Also measured: Python time to build and lay out the view, page size, the time to
+highlight the paths of the busiest node (click → next frame drawn), and (JSON only) where
+the page's time goes: load and compile, JSON parse, DataSets, vis.Network, first draw.
 
     .venv/bin/python scripts/bench_viz.py
     .venv/bin/python scripts/bench_viz.py --sizes 500 2000 --runs 5 --json bench.json
@@ -166,6 +167,7 @@ def time_to_interactive(html_path: Path, busiest: str, runs: int) -> dict[str, f
 
     url = html_path.as_uri()
     ready, wall, highlight = [], [], []
+    phases: list[dict[str, float]] = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=viz.chromium_path() or "/usr/bin/chromium",
                                      args=viz.CHROMIUM_ARGS)
@@ -188,6 +190,7 @@ def time_to_interactive(html_path: Path, busiest: str, runs: int) -> dict[str, f
                                    timeout=120_000)
             wall.append(time.perf_counter() - start)
             ready.append(page.evaluate("window.__kgReadyAt") / 1000)
+            phases.append(page.evaluate("window.__kgTimings"))
             highlight.append(page.evaluate("""async (k) => {
                 const t = performance.now();
                 const drawn = new Promise(r => kgViz.network.once('afterDrawing', r));
@@ -199,8 +202,14 @@ def time_to_interactive(html_path: Path, busiest: str, runs: int) -> dict[str, f
                 raise SystemExit(f"the page tried to fetch: {refused}")
             context.close()
         browser.close()
+    steps = (("load_and_compile_s", None, "start"), ("parse_json_s", "start", "parsed"),
+             ("datasets_s", "parsed", "datasets"), ("vis_network_s", "datasets", "network"),
+             ("first_draw_s", "network", "drawn"))
+    breakdown = {name: statistics.median((t[end] - (t[begin] if begin else 0)) / 1000
+                                         for t in phases) for name, begin, end in steps}
     return {"tti_s": statistics.median(ready), "tti_max_s": max(ready),
-            "wall_s": statistics.median(wall), "highlight_s": statistics.median(highlight)}
+            "wall_s": statistics.median(wall), "highlight_s": statistics.median(highlight),
+            **breakdown}
 
 
 def bench(size: int, runs: int, out_dir: Path) -> dict[str, Any]:

@@ -5,8 +5,10 @@ more Turtle data files shaped like the curated data: a jurisdiction tree (unions
 countries, sub-national units), authorities, instruments with application phases,
 rescissions and proposals, companies with models, apps and robots, activities aimed at
 markets at home and abroad, supply chains, measures and allegations. Proportions follow
-the curated data (per company: ~1.6 artefacts, ~3 activities; ~0.6 risk sources and
-~0.2 provisions per company; a third of the sources extraterritorial). Every record
+the curated data: per company ~1.6 artefacts, ~3 activities and ~0.4 measures or
+allegations naming it; per union or country 3-6 laws (a third with a later phase, a
+third extraterritorial, a tenth rescinded and a tenth proposed). Laws are bounded by the
+jurisdiction tree, as in life, so exposures grow about linearly with the graph. Every record
 carries a label in both languages, a source and a curation date, so the project passes
 validation.
 
@@ -61,7 +63,8 @@ class Writer:
 
 
 def date(rng: random.Random, start: int = 2015, end: int = 2027) -> str:
-    return f'"{rng.randint(start, end)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"^^xsd:date'
+    day = f"{rng.randint(start, end)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+    return f'"{day}"^^xsd:date'
 
 
 def common(kind: str, name: str, rng: random.Random, n: int) -> list[tuple[str, str]]:
@@ -96,6 +99,14 @@ def generate(target: int, seed: int) -> Writer:
                      + [f"syn-region-{r}" for r in range(regions)])
     home = "syn-country-0"
 
+    # laws are per jurisdiction, so they stop growing once every jurisdiction has its share:
+    # 3-6 per union or country, 0-1 per region, a third with phases (provisions)
+    law = 0
+    for jur in jurisdictions:
+        for _ in range(rng.randint(0, 1) if jur.startswith("syn-region") else rng.randint(3, 6)):
+            write_law(w, rng, law, jur, countries)
+            law += 1
+
     companies = 0
     sources = 0
     while w.triples < target:
@@ -103,8 +114,8 @@ def generate(target: int, seed: int) -> Writer:
         c = companies
         companies += 1
         company = f"syn-company-{c}"
-        props = [*common("aig:Company", "Company", rng, c),
-                 ("aig:headquarteredIn", f"id:{home if rng.random() < 0.5 else rng.choice(country_ids)}")]
+        seat = home if rng.random() < 0.5 else rng.choice(country_ids)
+        props = [*common("aig:Company", "Company", rng, c), ("aig:headquarteredIn", f"id:{seat}")]
         artefacts = []
         for a in range(1 if rng.random() < 0.4 else 2):
             kind, prop = rng.choice(ARTEFACTS)
@@ -127,57 +138,28 @@ def generate(target: int, seed: int) -> Writer:
             if rng.random() < 0.3:
                 act_props.append(("aig:startDate", date(rng, 2020, 2026)))
             w.record(f"syn-activity-{c}-{k}", act_props)
-        if any(kind in ("Robot", "SmartHomeDevice") for _, kind in artefacts) and rng.random() < 0.5:
-            robot = next(a for a, kind in artefacts if kind in ("Robot", "SmartHomeDevice"))
+        robots = [a for a, kind in artefacts if kind in ("Robot", "SmartHomeDevice")]
+        if robots and rng.random() < 0.5:
+            robot = robots[0]
             part = f"syn-component-{c}"
             w.record(part, [*common("aig:HardwareComponent", "Component", rng, c),
                             ("aig:componentOf", f"id:{robot}")])
             w.record(f"syn-supplier-{c}", [*common("aig:Company", "Supplier", rng, c),
                                            ("aig:suppliesHardwareFor", f"id:{part}")])
-        # ~0.6 risk sources per company: instruments (with phases) and measures/allegations
-        while sources < companies * 0.6:
+        # measures and allegations grow with the companies they name (~0.4 per company)
+        while sources < companies * 0.4:
             s = sources
             sources += 1
-            jur = rng.choice(jurisdictions)
-            roll = rng.random()
-            if roll < 0.45:
-                status, dates = rng.choice([("InForce", 0.8), ("Rescinded", 0.1),
-                                            ("Proposed", 0.1)])
-                kind = "aig:Legislation" if rng.random() < 0.6 else "aig:ExecutiveRule"
-                sprops = [*common(kind, "Instrument", rng, s),
-                          ("aig:jurisdiction", f"id:{jur}"),
-                          ("aig:issuedBy", f"id:syn-authority-{rng.randrange(countries)}"),
-                          ("aig:governsActivity", f"aig:{rng.choice(ACTIVITY_TYPES)}"),
-                          ("aig:raisesRisk", f"aig:{rng.choice(ALL_RISKS)}"),
-                          ("aig:status", f"aig:{status}"),
-                          ("aig:issuedOn", '"2015-01-01"^^xsd:date')]
-                if status != "Proposed":
-                    sprops.append(("aig:inForceFrom", date(rng, 2016, 2026)))
-                if status == "Rescinded":
-                    sprops.append(("aig:endedOn", '"2027-06-30"^^xsd:date'))
-                if rng.random() < 0.35:
-                    sprops.append(("aig:hasExtraterritorialReach", '"true"^^xsd:boolean'))
-                if rng.random() < 0.1:
-                    sprops.append(("aig:extendsLiabilityToSuppliers", '"true"^^xsd:boolean'))
-                w.record(f"syn-source-{s}", sprops)
-                if rng.random() < 0.4:
-                    w.record(f"syn-provision-{s}", [
-                        *common("aig:Provision", "Provision", rng, s),
-                        ("aig:partOf", f"id:syn-source-{s}"),
-                        ("aig:governsActivity", f"aig:{rng.choice(ACTIVITY_TYPES)}"),
-                        ("aig:raisesRisk", f"aig:{rng.choice(ALL_RISKS)}"),
-                        ("aig:appliesFrom", date(rng, 2025, 2028))])
-            else:
-                allegation = roll > 0.85
-                kind = "aig:Allegation" if allegation else f"aig:{rng.choice(MEASURES)}"
-                w.record(f"syn-source-{s}", [
-                    *common(kind, "Measure", rng, s),
-                    ("aig:jurisdiction", f"id:{jur}"),
-                    ("aig:issuedBy", f"id:syn-authority-{rng.randrange(countries)}"),
-                    ("aig:targets", f"id:syn-company-{rng.randrange(companies)}"),
-                    ("aig:raisesRisk", f"aig:{rng.choice(ALL_RISKS)}"),
-                    ("aig:status", "aig:Published" if allegation else "aig:InForce"),
-                    ("aig:issuedOn", date(rng, 2018, 2026))])
+            allegation = rng.random() < 0.25
+            kind = "aig:Allegation" if allegation else f"aig:{rng.choice(MEASURES)}"
+            w.record(f"syn-measure-{s}", [
+                *common(kind, "Measure", rng, s),
+                ("aig:jurisdiction", f"id:{rng.choice(jurisdictions)}"),
+                ("aig:issuedBy", f"id:syn-authority-{rng.randrange(countries)}"),
+                ("aig:targets", f"id:syn-company-{rng.randrange(companies)}"),
+                ("aig:raisesRisk", f"aig:{rng.choice(ALL_RISKS)}"),
+                ("aig:status", "aig:Published" if allegation else "aig:InForce"),
+                ("aig:issuedOn", date(rng, 2018, 2026))])
     # every category raised at least once, as the QC check requires
     for i, category in enumerate(RISKS):
         w.record(f"syn-category-source-{i}", [
@@ -186,6 +168,34 @@ def generate(target: int, seed: int) -> Writer:
             ("aig:raisesRisk", f"aig:{category}"), ("aig:status", "aig:Ongoing"),
             ("aig:issuedOn", '"2025-01-01"^^xsd:date')])
     return w
+
+
+def write_law(w: Writer, rng: random.Random, n: int, jur: str, countries: int) -> None:
+    status = rng.choices(["InForce", "Rescinded", "Proposed"], [0.8, 0.1, 0.1])[0]
+    kind = "aig:Legislation" if rng.random() < 0.6 else "aig:ExecutiveRule"
+    props = [*common(kind, "Instrument", rng, n),
+             ("aig:jurisdiction", f"id:{jur}"),
+             ("aig:issuedBy", f"id:syn-authority-{rng.randrange(countries)}"),
+             ("aig:governsActivity", f"aig:{rng.choice(ACTIVITY_TYPES)}"),
+             ("aig:raisesRisk", f"aig:{rng.choice(ALL_RISKS)}"),
+             ("aig:status", f"aig:{status}"),
+             ("aig:issuedOn", '"2015-01-01"^^xsd:date')]
+    if status != "Proposed":
+        props.append(("aig:inForceFrom", date(rng, 2016, 2026)))
+    if status == "Rescinded":
+        props.append(("aig:endedOn", '"2027-06-30"^^xsd:date'))
+    if rng.random() < 0.35:
+        props.append(("aig:hasExtraterritorialReach", '"true"^^xsd:boolean'))
+    if rng.random() < 0.1:
+        props.append(("aig:extendsLiabilityToSuppliers", '"true"^^xsd:boolean'))
+    w.record(f"syn-law-{n}", props)
+    if rng.random() < 0.35:
+        w.record(f"syn-provision-{n}", [
+            *common("aig:Provision", "Provision", rng, n),
+            ("aig:partOf", f"id:syn-law-{n}"),
+            ("aig:governsActivity", f"aig:{rng.choice(ACTIVITY_TYPES)}"),
+            ("aig:raisesRisk", f"aig:{rng.choice(ALL_RISKS)}"),
+            ("aig:appliesFrom", date(rng, 2025, 2028))])
 
 
 def write_project(out: Path, target: int, seed: int, chunk: int = 20000) -> int:

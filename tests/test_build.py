@@ -18,7 +18,8 @@ def test_two_builds_are_byte_identical(tmp_path):
     build(project, out_dir=tmp_path / "two")
     for name in ("exposures.json", "exposures.csv", "graph.nt", "graph.nq", "asserted.ttl",
                  "inferred.ttl", "derived.ttl", "manifest.json"):
-        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
+        one, two = tmp_path / "one" / name, tmp_path / "two" / name
+        assert one.read_bytes() == two.read_bytes(), name
 
 
 def test_an_interrupted_build_leaves_the_previous_output(tmp_path, monkeypatch):

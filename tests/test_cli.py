@@ -69,7 +69,8 @@ def test_names_can_be_ids_prefixed_names_iris_or_labels(capsys, built):
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (("exposures", "--actor", "acme-lb"), "--actor: unknown actor 'acme-lb'; did you mean: acme-lab"),
+    (("exposures", "--actor", "acme-lb"),
+     "--actor: unknown actor 'acme-lb'; did you mean: acme-lab"),
     (("exposures", "--risk", "ProductLiability"), "did you mean: ProductLiabilityRisk"),
     (("exposures", "--as-of", "2025-02-30"), "--as-of: '2025-02-30' is not a date"),
     (("explain", "nobody"), "unknown actor 'nobody'"),

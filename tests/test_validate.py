@@ -124,7 +124,8 @@ QC_CASES = {
 """, "not in the alignment allow-list"),
     "dangling-reference-violation": ("dangling.ttl", """\
 @prefix aig: <https://w3id.org/aigov-kg/ontology#> .
-<https://w3id.org/aigov-kg/id/acme-lab> aig:headquarteredIn <https://w3id.org/aigov-kg/id/atlantis> .
+@prefix id: <https://w3id.org/aigov-kg/id/> .
+id:acme-lab aig:headquarteredIn id:atlantis .
 """, "never defined"),
     "term-without-bilingual-label-violation": ("term.yaml", HEAD + """\
   - id: DeepfakeRisk

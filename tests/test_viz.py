@@ -198,6 +198,13 @@ def test_svg_keeps_hostile_labels_as_text(hostile_build):
         view.graph.number_of_nodes()
 
 
+def test_ontology_view_reads_the_build_or_the_ontology_alike(hostile_build):
+    root = hostile_build.out_dir.parent
+    from_build = viz.ontology_view(root, hostile_build.out_dir)
+    from_files = viz.ontology_view(root, None)
+    assert viz.render_html(from_build) == viz.render_html(from_files)
+
+
 def test_cli_resolves_names_and_guards_the_output(hostile_build, tmp_path, monkeypatch):
     root = hostile_build.out_dir.parent
     monkeypatch.chdir(tmp_path)

@@ -3,7 +3,9 @@
  * drawn on the canvas by vis-network: nothing from the data is ever parsed as HTML. */
 (() => {
   "use strict";
+  const timings = {start: performance.now()}; // for scripts/bench_viz.py
   const data = JSON.parse(document.getElementById("kg-data").textContent);
+  timings.parsed = performance.now();
   const ui = data.ui;
   const N = data.nodes.length;
   const M = data.edges.length;
@@ -99,6 +101,7 @@
 
   // ------------------------------------------------------------------ vis data
 
+  // Highlighting restyles only the nodes and edges whose state changes.
   const nodeState = new Int8Array(N); // 0 plain, 1 dimmed, 2 lit
   const edgeState = new Int8Array(M);
   const nodeVis = new Uint8Array(N);
@@ -119,7 +122,7 @@
               hover: {background: bg, border: "#000000"}},
       font: {color: state === 1 ? "#c5cacd" : box ? "#ffffff" : "#1f2328",
              strokeWidth: box ? 0 : 3, strokeColor: "#ffffff"},
-      borderWidth: n.focal ? 4 : state === 2 ? 2.5 : 1.5,
+      borderWidth: n.focal ? 4 : state === 2 ? 3 : 1.5,
     };
   }
 
@@ -139,7 +142,7 @@
     const dashes = n.scope === "inherited" ? [6, 4] : n.scope === "contained" ? [2, 3] : false;
     const item = Object.assign(nodeStyle(i, 0), {
       label: n.short, x: n.x, y: n.y, shape: g.shape, size: n.size, hidden: !nodeVis[i],
-      shapeProperties: {borderDashes: dashes}, title: details(n, false, 4),
+      shapeProperties: {borderDashes: dashes}, title: details(n, true, 4),
     });
     if (g.shape === "box" || g.shape === "ellipse") item.widthConstraint = {maximum: 220};
     return item;
@@ -264,6 +267,7 @@
   edgeVis.set(initialEdges);
   const nodes = new vis.DataSet(data.nodes.map((_, i) => visNode(i)));
   const edges = new vis.DataSet(data.edges.map((_, j) => visEdge(j)));
+  timings.datasets = performance.now();
   const large = data.large;
   const network = new vis.Network(container, {nodes, edges}, {
     autoResize: true,
@@ -290,12 +294,12 @@
     const nu = [];
     const eu = [];
     for (let i = 0; i < N; i++) {
-      const s = litNodes ? (litNodes.has(i) ? 2 : 1) : 0;
-      if (s !== nodeState[i]) { nodeState[i] = s; nu.push(nodeStyle(i, s)); }
+      const want = litNodes ? (litNodes.has(i) ? 2 : 1) : 0;
+      if (want !== nodeState[i]) { nodeState[i] = want; nu.push(nodeStyle(i, want)); }
     }
     for (let j = 0; j < M; j++) {
-      const s = litEdges ? (litEdges.has(j) ? 2 : 1) : 0;
-      if (s !== edgeState[j]) { edgeState[j] = s; eu.push(edgeStyle(j, s)); }
+      const want = litEdges ? (litEdges.has(j) ? 2 : 1) : 0;
+      if (want !== edgeState[j]) { edgeState[j] = want; eu.push(edgeStyle(j, want)); }
     }
     if (nu.length) nodes.update(nu);
     if (eu.length) edges.update(eu);
@@ -388,7 +392,12 @@
     return box;
   }
 
+  let listing = null; // the node's or edge's path list, offered again under a path
+  let redraw = () => showOverview(); // re-renders the panel after a filter change
+
   function showOverview() {
+    listing = null;
+    redraw = showOverview;
     panelHead();
     panel.appendChild(el("p", "kg-hint", ui.hint));
     for (const note of data.notes) panel.appendChild(el("p", "kg-note", note));
@@ -396,18 +405,23 @@
   }
 
   function showNode(i) {
+    listing = {paths: data.nodes[i].paths, heading: ui.paths};
+    redraw = () => showNode(i);
     panelHead();
     panel.appendChild(details(data.nodes[i], true, 12));
     panel.appendChild(pathList(data.nodes[i].paths, ui.paths));
   }
 
   function showPaths(pathIndexes, heading) {
+    listing = {paths: pathIndexes, heading: heading};
+    redraw = () => showPaths(pathIndexes, heading);
     panelHead();
     panel.appendChild(pathList(pathIndexes, heading));
   }
 
   function showPath(pi) {
     const p = data.paths[pi];
+    redraw = () => showPath(pi);
     panelHead();
     const box = el("section", "kg-path-detail");
     box.dataset.path = String(pi);
@@ -448,9 +462,9 @@
     });
     box.appendChild(steps);
     panel.appendChild(box);
-    const back = pathList(current && current.origin.startsWith("node:")
-      ? current.paths : [], ui.paths);
-    if (back.querySelector("li")) panel.appendChild(back);
+    if (listing && listing.paths.length > 1) {
+      panel.appendChild(pathList(listing.paths, listing.heading));
+    }
   }
 
   // ------------------------------------------------------------------ refresh, ready
@@ -479,13 +493,9 @@
     for (let j = 0; j < M; j++) if (ev[j] !== edgeVis[j]) { edgeVis[j] = ev[j]; eu.push({id: j, hidden: !ev[j]}); }
     if (nu.length) nodes.update(nu);
     if (eu.length) edges.update(eu);
-    if (current) {
-      const origin = current.origin;
-      highlightPaths(current.paths, origin);
-      if (!current.nodes.size) clearAll();
-    } else {
-      showOverview();
-    }
+    if (current) highlightPaths(current.paths, current.origin);
+    if (current && !current.nodes.size) clearAll();
+    else redraw();
     subtitle();
   }
 
@@ -529,7 +539,10 @@
     },
   };
 
+  timings.network = performance.now();
   network.once("afterDrawing", () => {
+    timings.drawn = performance.now();
+    window.__kgTimings = timings;
     window.__kgStats = {nodes: nodes.length, edges: edges.length};
     window.__kgReadyAt = performance.now();
     window.__kgReady = true;

@@ -1,0 +1,326 @@
+"""`kg screen`: a company profile, screened against the curated graph without touching it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from kg.load import compose_yaml, load_ontology
+from kg.namespaces import AIG
+from kg.project import Project
+from kg.screen import (
+    DOINGS,
+    PRODUCT_KINDS,
+    RELATION_WORDS,
+    SUPPLIES,
+    emit,
+    read_profile,
+    render,
+    screen,
+    to_records,
+)
+from tests.conftest import FIXTURES, REPO, make_project
+from tests.kgrun import run_kg
+
+EXAMPLE = REPO / "examples" / "profiles" / "open-weights-robot-maker.yaml"
+AS_OF = dt.date(2026, 11, 28)
+MINI_PROFILE = """company: {name: "Tiny Bots", headquartered: cn}
+builds:
+  - kind: home-robot
+    name: "Tiny Home"
+    components: [{name: "Camera", supplier: "Lens Co"}]
+markets:
+  - {jurisdiction: de, does: [sell-product]}
+"""
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _commands():
+    """Register the commands on the `kg` group (kg/cli.py adds them with add_command)."""
+    from kg.cli import cli
+    from kg.cli_cases import diff, new_case
+    from kg.cli_cases import screen as screen_command
+
+    for command in (new_case, diff, screen_command):
+        cli.commands.setdefault(command.name, command)
+
+
+@pytest.fixture(scope="module")
+def example():
+    """The illustrative profile, screened once against the shipped data."""
+    return screen(Project(REPO), EXAMPLE, "examples/profiles/open-weights-robot-maker.yaml",
+                  AS_OF)
+
+
+@pytest.fixture
+def mini(tmp_path):
+    project = make_project(tmp_path, [FIXTURES / "mini"])
+    (project.build_dir).mkdir()
+    (project.build_dir / "manifest.json").write_text("{}\n", "utf-8")
+    return project
+
+
+def exposures(example, actor: str, source: str) -> list[dict]:
+    return [r for r in example.exposures[actor] if r["source"]["id"] == source]
+
+
+def mitigation_ids(example, record: dict) -> set[str]:
+    return {example.mitigations[i].id for i in example.links[record["id"]]}
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def screen_mini(capsys, project, text: str, *args: str):
+    profile = project.root / "profile.yaml"
+    profile.write_text(text, "utf-8")
+    return run_kg(capsys, project.root, "screen", "profile.yaml", *args)
+
+
+# --------------------------------------------------------------------------- the example
+
+
+def test_the_company_and_its_suppliers_are_screened(example):
+    assert example.company == "screen-acme-robotics"
+    assert [role for _actor, role in example.actors] == ["company", "supplier", "supplier"]
+    assert {a for a, _ in example.actors} == {"screen-acme-robotics",
+                                              "screen-acme-robotics-supplier-sensor-co",
+                                              "screen-acme-robotics-supplier-data-co"}
+
+
+def test_eu_product_liability_reaches_the_hardware_and_data_suppliers(example):
+    for supplier in ("sensor-co", "data-co"):
+        records = exposures(example, f"screen-acme-robotics-supplier-{supplier}",
+                            "eu-product-liability-directive")
+        assert records and {r["kind"] for r in records} == {"ValueChainExposure"}
+        record = records[0]
+        assert "ProductLiabilityRisk" in {r["id"] for r in record["risks"]}
+        assert record["valid_from"] == "2026-12-09" and record["status"] == "upcoming"
+        roles = [step["role"] for step in record["path"] if step]
+        assert roles[:3] == ["actor", "supplied-product", "activity"]
+        assert record["source"]["sources"]
+        assert {"mitigation-reliable-partners", "mitigation-contractual-liability-allocation"
+                } <= mitigation_ids(example, record)
+
+
+def test_eu_product_safety_rules_reach_the_robot_maker(example):
+    (record,) = exposures(example, example.company, "eu-general-product-safety-regulation")
+    assert record["kind"] == "ExtraterritorialExposure" and record["status"] == "current"
+    assert record["activity"]["id"].endswith("sell-product-de-acme-home")
+    assert "mitigation-comprehensive-local-compliance" in mitigation_ids(example, record)
+
+
+def test_the_gdpr_reaches_processing_and_transfers_from_germany(example):
+    records = exposures(example, example.company, "eu-gdpr")
+    activities = {r["activity"]["id"].removeprefix("screen-acme-robotics-") for r in records}
+    assert activities == {"process-personal-data-de", "transfer-data-de-to-cn"}
+    for record in records:
+        assert [s["id"] for s in record["path"] if s and "jurisdiction" in s["role"]] == [
+            "de", "eu"]
+        assert "https://streamlex.eu/laws/gdpr-en" in record["source"]["sources"]
+        assert {"mitigation-comprehensive-local-compliance",
+                "mitigation-investment-and-data-vigilance"} <= mitigation_ids(example, record)
+
+
+def test_publishing_open_weights_meets_the_ai_acts_gpai_provisions(example):
+    records = exposures(example, example.company, "eu-ai-act")
+    gpai = [r for r in records if (r.get("provision") or {}).get("id")
+            == "eu-ai-act-gpai-obligations"]
+    assert gpai and {r["activity"]["type"] for r in gpai} >= {"PublishingOpenWeights"}
+    assert "OpenModelObligationRisk" in {risk["id"] for risk in gpai[0]["risks"]}
+    assert gpai[0]["provision"]["sources"]
+    exemptions = {"eu-ai-act-art-53-2-open-source-exemption",
+                  "eu-ai-act-art-54-6-open-source-exemption"}
+    assert not [r for r in records if (r.get("provision") or {}).get("id") in exemptions]
+
+
+def test_us_investors_bring_the_outbound_investment_rule(example):
+    (record,) = exposures(example, example.company, "us-outbound-investment-rule")
+    assert record["activity"]["type"] == "RaisingCapital" and record["status"] == "current"
+    assert "InvestmentRestrictionRisk" in {r["id"] for r in record["risks"]}
+    assert "https://home.treasury.gov/policy-issues/international/outbound-investment-program/" \
+           "program-regulations" in record["source"]["sources"]
+    assert "mitigation-investment-and-data-vigilance" in mitigation_ids(example, record)
+
+
+def test_every_exposure_has_a_path_a_source_and_mitigations(example):
+    assert example.count() > 20
+    for records in example.exposures.values():
+        for record in records:
+            assert record["path"][0]["id"] == record["actor"]["id"]
+            assert record["source"]["sources"]
+            assert record["status"] in ("current", "upcoming", "pending")
+            assert example.links[record["id"]]
+
+
+def test_specific_mitigations_are_numbered_before_general_ones(example):
+    general = [i for i, m in enumerate(example.mitigations) if m.addresses == ["GovernanceRisk"]]
+    assert general == list(range(len(example.mitigations) - len(general),
+                                 len(example.mitigations)))
+
+
+def test_the_text_report(example):
+    text = render(example, "text")
+    assert text.startswith("Screening of Acme Robotics\n")
+    assert "Sensor Co supplies Lidar module → Acme Home" in text
+    assert "Sensor Co (supplier): 2 exposure(s)" in text
+    assert "■ EU Product Liability Directive (Directive (EU) 2024/2853)" in text
+    assert "value-chain liability" in text and "for every exposure" in text
+    assert "(illustrative)" not in text  # profile records are named plainly in the report
+
+
+def test_the_markdown_and_html_reports(example):
+    markdown = render(example, "md")
+    assert markdown.startswith("# Screening of Acme Robotics")
+    assert "### EU General Data Protection Regulation" in markdown
+    assert "<https://streamlex.eu/laws/gdpr-en>" in markdown
+    html = render(example, "html")
+    assert html.startswith("<!DOCTYPE html>")
+    assert "default-src 'none'" in html and "<script" not in html
+    assert 'src="data:image/svg+xml;base64,' in html or "<img" not in html
+    assert 'href="https://streamlex.eu/laws/gdpr-en"' in html
+
+
+def test_the_chinese_report(example):
+    text = render(example, "text", "zh")
+    assert text.startswith("艾克米机器人 风险筛查")
+    assert "欧盟通用数据保护条例" in text and "Data Co为Acme Home供应训练数据" in text
+
+
+# --------------------------------------------------------------------------- the mapping
+
+
+def test_the_mapping_table_names_only_ontology_terms():
+    ontology = load_ontology(Project(REPO))
+    terms = {str(s)[len(str(AIG)):] for s in ontology.subjects() if str(s).startswith(str(AIG))}
+    classes = {c for kind in PRODUCT_KINDS.values() for c in kind.classes}
+    classes |= {doing.activity for doing in DOINGS.values()}
+    properties = {kind.relation for kind in PRODUCT_KINDS.values()} | set(SUPPLIES.values())
+    properties |= set(RELATION_WORDS)
+    assert classes <= terms and properties <= terms
+
+
+def test_profile_records_are_namespaced_and_illustrative():
+    root = compose_yaml(EXAMPLE.read_text("utf-8"), "p.yaml", [])
+    records, _statements = to_records(read_profile(root, "p.yaml"), "p.yaml")
+    text, origins = emit(records, AS_OF)
+    assert all(r.id.startswith("screen-acme-robotics") for r in records)
+    assert text.count('illustrative: ["true"]') == len(records)
+    assert all(origins[n].line for n in origins)  # every generated line maps to the profile
+
+
+def test_the_profile_never_enters_data_or_build(capsys, mini, tmp_path):
+    before = tree_digest(mini.data_dir), tree_digest(mini.build_dir)
+    result = screen_mini(capsys, mini, MINI_PROFILE)
+    assert result.code == 0, result.err
+    assert "Lens Co (supplier): 1 exposure(s)" in result.out
+    assert screen_mini(capsys, mini, MINI_PROFILE.replace("de,", "dee,")).code == 1
+    report = tmp_path / "report.html"
+    assert screen_mini(capsys, mini, MINI_PROFILE, "--format", "html", "--out",
+                       str(report)).code == 0
+    assert report.read_text("utf-8").startswith("<!DOCTYPE html>")
+    assert (tree_digest(mini.data_dir), tree_digest(mini.build_dir)) == before
+    assert not list(mini.root.rglob("*screen*"))
+
+
+def test_a_report_is_not_written_into_data_or_build(capsys, mini):
+    for out in ("data/report.md", "build/report.md"):
+        result = screen_mini(capsys, mini, MINI_PROFILE, "--format", "md", "--out", out)
+        assert result.code == 2
+        assert f"--out: '{out}' is inside {out.split('/')[0]}/" in result.err
+        assert not (mini.root / out).exists()
+
+
+def test_text_from_the_profile_is_escaped(capsys, mini):
+    hostile = MINI_PROFILE.replace('"Tiny Bots"', '"<script>alert(1)</script> \\e[31mBots"')
+    text = screen_mini(capsys, mini, hostile)
+    assert text.code == 0, text.err
+    assert "\x1b" not in text.out and "\\x1b[31mBots" in text.out
+    html = screen_mini(capsys, mini, hostile, "--format", "html")
+    assert "<script>" not in html.out and "&lt;script&gt;alert(1)&lt;/script&gt;" in html.out
+    markdown = screen_mini(capsys, mini, hostile, "--format", "md")
+    assert "<script>" not in markdown.out and "\\<script\\>" in markdown.out
+
+
+# --------------------------------------------------------------------------- profile errors
+
+
+@pytest.mark.parametrize(("change", "line", "message", "hint"), [
+    (("de,", "dee,"), 7, "jurisdiction: unknown jurisdiction 'dee'", "did you mean de"),
+    (("de,", "acme-lab,"), 7, "jurisdiction: unknown jurisdiction 'acme-lab'",
+     "jurisdictions in the graph: cn, de, eu, it, us, us-tx"),
+    (("headquartered: cn", "headquartered: China!"), 1,
+     "company.headquartered: 'China!' is not a jurisdiction id", "e.g. cn, de, eu, us"),
+    (("home-robot", "home-robt"), 3, "builds[0].kind: unknown kind 'home-robt'",
+     "did you mean home-robot"),
+    (('name: "Tiny Bots", ', ""), 1, "company: missing `name`", 'name: "Acme Robotics"'),
+    (("[sell-product]", "[sell-product], since: 2025-02-30"), 7,
+     "markets[0].since: '2025-02-30' is not a date", "day is out of range for month"),
+    (("[sell-product]", "[sell-product], since: 1/2/2025"), 7,
+     "markets[0].since: '1/2/2025' is not a date", "write dates as YYYY-MM-DD"),
+    (("[sell-product]", "[sell-products]"), 7, "markets[0].does: unknown activity "
+     "'sell-products'", "did you mean sell-product"),
+    (("markets:", "market:"), 6, "profile: unknown key 'market'", "did you mean markets"),
+    (('supplier: "Lens Co"', 'supplier: "tiny bots"'), 5,
+     "the supplier 'tiny bots' is the company itself", "only other companies"),
+    (("[sell-product]", "[sell-product], products: [Tiny Hom]"), 7,
+     "products: no product 'Tiny Hom' in `builds`", "did you mean Tiny Home"),
+    (("[sell-product]", "[publish-open-weights]"), 7,
+     "publish-open-weights in de needs a product of kind model or open-weight-model",
+     "add it under `builds`"),
+])
+def test_profile_errors_name_the_file_line_and_fix(capsys, mini, change, line, message, hint):
+    before = tree_digest(mini.data_dir), tree_digest(mini.build_dir)
+    result = screen_mini(capsys, mini, MINI_PROFILE.replace(*change))
+    assert result.code == 1, result.err
+    assert f"profile.yaml:{line}: {message}" in result.err
+    assert hint in result.err
+    assert result.out == ""
+    assert (tree_digest(mini.data_dir), tree_digest(mini.build_dir)) == before
+
+
+def test_duplicate_product_names_are_reported_with_the_first_line(capsys, mini):
+    text = MINI_PROFILE.replace("markets:", '  - {kind: robot, name: "tiny home"}\nmarkets:')
+    result = screen_mini(capsys, mini, text)
+    assert result.code == 1
+    assert "profile.yaml:6: duplicate product name 'tiny home' (first on line 4)" in result.err
+
+
+def test_an_activity_listed_twice_is_reported(capsys, mini):
+    text = MINI_PROFILE + "  - {jurisdiction: de, does: [sell-product]}\n"
+    result = screen_mini(capsys, mini, text)
+    assert result.code == 1
+    assert "profile.yaml:8: sell-product in de for 'Tiny Home' is listed twice (first on " \
+           "line 7)" in result.err
+
+
+def test_every_problem_is_reported_at_once(capsys, mini):
+    text = MINI_PROFILE.replace("home-robot", "home-robt").replace("[sell-product]",
+                                                                   "[sell-products]")
+    result = screen_mini(capsys, mini, text.replace('name: "Tiny Bots", ', ""))
+    assert result.code == 1
+    assert "validation failed: 3 problems" in result.err
+
+
+@pytest.mark.parametrize(("text", "code", "message"), [
+    ("", 1, "profile.yaml:1: the profile is empty"),
+    ("company: [\n", 2, "YAML syntax error"),
+    ("- just a list\n", 1, "profile: expected a mapping of keys"),
+    ("company: {name: A, headquartered: cn}\n", 1, "the profile lists nothing the company "
+     "does abroad"),
+])
+def test_unusable_profiles(capsys, mini, text, code, message):
+    result = screen_mini(capsys, mini, text)
+    assert result.code == code
+    assert message in result.err
+
+
+def test_a_missing_profile_file_is_a_usage_error(capsys, mini):
+    result = run_kg(capsys, mini.root, "screen", "nowhere.yaml")
+    assert result.code == 2
+    assert "nowhere.yaml: no such file" in result.err
