@@ -396,6 +396,19 @@ def docs(ctx: click.Context, out_dir: str, dictionary: str) -> None:
     _say(f"wrote {project.relative(page)} and {dictionary}")
 
 
+def _register() -> None:
+    """Commands that live in their own modules (each imports its dependencies lazily)."""
+    from kg.cli_cases import diff, new_case, screen
+    from kg.cli_query import publish, query, serve
+    from kg.cli_viz import viz
+
+    for command in (query, publish, serve, viz, new_case, diff, screen):
+        cli.add_command(command)
+
+
+_register()
+
+
 # --------------------------------------------------------------------------- entry point
 
 

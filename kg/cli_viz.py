@@ -14,7 +14,7 @@ from kg.project import Project
 from kg.textsafe import terminal
 
 EXAMPLES = {"actor": "deepseek", "risk": "ProductLiabilityRisk", "jurisdiction": "eu"}
-SUBJECT_TYPES = {"actor": ("actor", ("Actor",)),
+SUBJECT_TYPES = {"actor": ("actor", ("Actor",)), "risk": ("risk type", ("GovernanceRisk",)),
                  "jurisdiction": ("jurisdiction", ("Jurisdiction",))}
 
 
@@ -31,24 +31,8 @@ def _date(value: str | None) -> dt.date:
         raise UsageError(f"--as-of: '{value}' is not a date; write YYYY-MM-DD") from None
 
 
-def risk_index(index: dict[str, dict[str, Any]], records: list[dict[str, Any]]
-               ) -> dict[str, dict[str, Any]]:
-    """Index entries that name risk types or categories.
-
-    Risk types are punned classes, so the entity index gives them no ``aig`` types: take
-    the ones exposures reach (with their ancestors) and every ontology term named *Risk.
-    """
-    from kg.namespaces import AIG
-
-    known = {rid for record in records for risk in record["risks"]
-             for rid in (risk["id"], *risk.get("ancestors", ()), *risk["categories"])}
-    return {iri: entry for iri, entry in index.items()
-            if iri.startswith(str(AIG)) and (entry["id"] in known
-                                             or entry["id"].endswith("Risk"))}
-
-
-def resolve_subject(view: str, name: str | None, index: dict[str, dict[str, Any]],
-                    records: list[dict[str, Any]]) -> str | None:
+def resolve_subject(view: str, name: str | None, index: dict[str, dict[str, Any]]
+                    ) -> str | None:
     """The short id that ``name`` stands for in this view (UsageError if unknown)."""
     from kg.names import resolve
     from kg.namespaces import short_name
@@ -59,8 +43,6 @@ def resolve_subject(view: str, name: str | None, index: dict[str, dict[str, Any]
         return None
     if not name:
         raise UsageError(f"the {view} view needs a name, e.g. `kg viz {view} {EXAMPLES[view]}`")
-    if view == "risk":
-        return short_name(resolve(name, risk_index(index, records), "risk type", "NAME"))
     kind, types = SUBJECT_TYPES[view]
     return short_name(resolve(name, index, kind, "NAME", types))
 
@@ -132,7 +114,7 @@ def viz(ctx: click.Context, view: str, name: str | None, as_of: str | None,
         _say("note: --as-of and --include-ended do not apply to the ontology view")
     if view == "ontology":
         build_dir = project.build_dir if (project.build_dir / "graph.nq").is_file() else None
-        subject = resolve_subject(view, name, {}, [])
+        subject = resolve_subject(view, name, {})
         target = output_path(out, view, subject, fmt)
         result = views.ontology_view(project.root, build_dir, lang=lang)
     else:
@@ -140,8 +122,7 @@ def viz(ctx: click.Context, view: str, name: str | None, as_of: str | None,
         if built.is_stale(project):
             _say("warning: the build is older than ontology/ or data/; run `kg build` to "
                  "refresh")
-        records = built.exposures()
-        subject = resolve_subject(view, name, built.index(), records)
+        subject = resolve_subject(view, name, built.index())
         target = output_path(out, view, subject, fmt)
         result = views.view_of_build(built, view, subject, as_of=date, lang=lang,
                                      include_ended=include_ended)

@@ -146,7 +146,9 @@ def output_path(project: Project, out: str | None, kind_name: str,
                 record_id: str | None) -> Path:
     """Where to write: ``--out`` if it resolves inside data/ or the current directory."""
     if out is None:
-        name = record_id if record_id and kind_name != "risk-type" else f"new-{kind_name}"
+        name = f"new-{kind_name}"
+        if record_id:  # a risk type's file is named in kebab-case, like every case file
+            name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", record_id).lower()
         return project.data_dir / "cases" / f"{name}.yaml"
     path = Path(out)
     resolved = (Path.cwd() / path).resolve() if not path.is_absolute() else path.resolve()

@@ -379,15 +379,20 @@ def _acts(reader: _Reader, top: YMap) -> list[Act]:
     for i, node in enumerate(reader.items(top.get("raises-capital"))):
         acts += _capital(reader, node, f"raises-capital[{i}]")
     for i, node in enumerate(reader.items(top.get("transfers-data"))):
-        entry = reader.mapping(node, f"transfers-data[{i}]", "transfers-data")
-        if entry is None:
-            continue
-        origin = _required_jurisdiction(reader, entry, "from", f"transfers-data[{i}]")
-        destination = _required_jurisdiction(reader, entry, "to", f"transfers-data[{i}]")
-        if origin and destination:
-            acts.append(Act("transfer-data", origin, entry.line, "from", destination, "to",
-                            **_period(reader, entry, f"transfers-data[{i}]")))
+        acts += _transfer(reader, node, f"transfers-data[{i}]")
     return acts
+
+
+def _transfer(reader: _Reader, node: YValue, where: str) -> list[Act]:
+    entry = reader.mapping(node, where, "transfers-data")
+    if entry is None:
+        return []
+    origin = _required_jurisdiction(reader, entry, "from", where)
+    destination = _required_jurisdiction(reader, entry, "to", where)
+    period = _period(reader, entry, where)
+    if not (origin and destination):
+        return []
+    return [Act("transfer-data", origin, entry.line, "from", destination, "to", **period)]
 
 
 def _capital(reader: _Reader, node: YValue, where: str) -> list[Act]:
@@ -649,15 +654,20 @@ class _Mapper:
                     + f" is listed twice (first on line {self.records[rid].line})",
                     "list each activity once per market"))
                 continue
-            what = product.name.text if product else (
-                ("products", "产品") if "physical" in doing.concerns else ("services", "服务"))
-            texts = [self.company_names()[zh] + (" " if zh == 0 else "") + doing.phrase[zh].format(
-                what=what if isinstance(what, str) else what[zh], where=act.where.text,
-                to=origin.text) for zh in (0, 1)]
-            self.statements.append({"en": texts[0], "zh": texts[1]})
-            label, label_zh = texts
+            label, label_zh = self.activity_labels(doing, act, origin, product)
+            self.statements.append({"en": label, "zh": label_zh})
             record = self.record(rid, [doing.activity], label, act.line, label_zh)
             self.activity_fields(record, act, origin, product)
+
+    def activity_labels(self, doing: Doing, act: Act, origin: Value,
+                        product: Product | None) -> tuple[str, str]:
+        """E.g. "Acme Robotics places Acme Home on the market in de", in English and Chinese."""
+        en, zh = self.company_names()
+        what = (product.name.text,) * 2 if product else (
+            ("products", "产品") if "physical" in doing.concerns else ("services", "服务"))
+        fill = {"where": act.where.text, "to": origin.text}
+        return (f"{en} " + doing.phrase[0].format(what=what[0], **fill),
+                zh + doing.phrase[1].format(what=what[1], **fill))
 
     def activity_fields(self, record: CaseRecord, act: Act, origin: Value,
                         product: Product | None) -> None:

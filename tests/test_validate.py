@@ -158,6 +158,9 @@ id:acme-lab aig:headquarteredIn id:atlantis .
 """, "does not end with"),
     "verification-value-violation": ("ver.yaml", HEAD + BAN + "    verification: unverified\n",
                                      "use verified or partial"),
+    "placeholder-value-violation": ("fill.yaml", HEAD + BAN.replace(
+        "{en: Bad ban, zh: 错误禁令}", "{en: 'FILL-IN: what it is called', zh: 错误禁令}"),
+        "still holds the template placeholder"),
 }
 
 

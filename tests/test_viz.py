@@ -226,6 +226,11 @@ def test_cli_resolves_names_and_guards_the_output(hostile_build, tmp_path, monke
     assert isinstance(run("all", "deepseek").exception, UsageError)
     assert run("risk", "ProductLiabilityRisk", "--as-of", "2026-12-10").exit_code == 0
     assert (tmp_path / "viz-risk-ProductLiabilityRisk.html").is_file()
+    assert run("risk", "Product liability risk", "--out", "label.svg").exit_code == 0
+    typo = run("risk", "ProductLiabiltyRisk").exception
+    assert isinstance(typo, UsageError) and "ProductLiabilityRisk" in str(typo)
+    assert run("jurisdiction", "Germany", "--format", "svg").exit_code == 0
+    assert (tmp_path / "viz-jurisdiction-de.svg").is_file()
 
 
 # --------------------------------------------------------------------------- in Chromium
