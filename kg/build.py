@@ -110,7 +110,8 @@ def check(project: Project, reasoner: str = "fast", files: list[Path] | None = N
         f"({timings['load']:.2f}s)")
 
     start = time.perf_counter()
-    findings = validate.validate(project, kg, table, validator)
+    oxi = store.from_table(table)  # shared by the QC queries and the fast path's rules
+    findings = validate.validate(project, kg, table, validator, oxi)
     timings["validate"] = time.perf_counter() - start
     if findings:
         raise ValidationFailed(findings)
@@ -125,7 +126,7 @@ def check(project: Project, reasoner: str = "fast", files: list[Path] | None = N
         graph = kg.asserted()
         for triple in rule_graph(project):
             graph.add(triple)
-    reasoned = reason.reason(table, rules, reasoner, graph)
+    reasoned = reason.reason(table, rules, reasoner, graph, oxi)
     timings["reason"] = time.perf_counter() - start
     if reasoned.note:
         say(reasoned.note)

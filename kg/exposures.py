@@ -35,6 +35,15 @@ NODE_FIELDS = {
 }
 
 
+# Properties read for every exposure, made once (rdflib builds a new URIRef per access).
+P = {name: AIG[name] for name in (
+    "exposedActor", "throughSource", "throughProvision", "viaActivity", "viaArtefact",
+    "viaSupplyOf", "activityJurisdiction", "sourceJurisdiction", "derivedByRule",
+    "exposedToRisk", "validFrom", "validUntil", "Exposure")}
+LABEL = RDFS.label
+ILLUSTRATIVE = AIG.illustrative
+
+
 def _strip(term: str) -> str:
     return term[1:-1] if term.startswith("<") else term
 
@@ -52,7 +61,8 @@ class TableView:
         self.top_concepts = table.subjects(i(str(SKOS.topConceptOf)), i(str(RISK_CATEGORY_SCHEME)))
         self._ancestors: dict[int, set[int]] = {}
         self._nodes: dict[int, dict[str, Any]] = {}
-        self._props = {prop: i(str(prop)) for prop in (*NODE_FIELDS.values(), AIG.illustrative)}
+        self._pids: dict[URIRef, int] = {}
+        self._props = {prop: i(str(prop)) for prop in (*NODE_FIELDS.values(), ILLUSTRATIVE)}
 
     def iri(self, node: int) -> str:
         return _strip(self.t.term(node))
@@ -60,12 +70,18 @@ class TableView:
     def short(self, node: int) -> str:
         return short_name(self.iri(node))
 
+    def pid(self, prop: URIRef) -> int:
+        found = self._pids.get(prop)
+        if found is None:
+            found = self._pids[prop] = self.t.iri_id(str(prop))
+        return found
+
     def one(self, node: int, prop: URIRef) -> int | None:
-        values = self.t.objects(node, self.t.iri_id(str(prop)))
+        values = self.t.objects(node, self.pid(prop))
         return min(values, key=self.t.term) if values else None
 
     def all(self, node: int, prop: URIRef) -> list[int]:
-        return sorted(self.t.objects(node, self.t.iri_id(str(prop))), key=self.t.term)
+        return sorted(self.t.objects(node, self.pid(prop)), key=self.t.term)
 
     def labels(self, node: int) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -100,8 +116,8 @@ class TableView:
         return ", ".join(sorted(self.short(t) for t in specific))
 
     def value(self, node: int, prop: URIRef) -> str | None:
-        found = sorted(self._text(v) for v in self.t.objects(node, self.t.iri_id(str(prop))))
-        return found[0] if found else None
+        values = self.t.objects(node, self.pid(prop))
+        return min(self._text(v) for v in values) if values else None
 
     def _text(self, term_id: int) -> str:
         term = self.t.term(term_id)
@@ -152,7 +168,7 @@ class TableView:
                 value = self._first(node, prop)
                 if value is not None:
                     info[key] = short_name(value)
-            if self._first(node, AIG.illustrative) == "true":
+            if self._first(node, ILLUSTRATIVE) == "true":
                 info["illustrative"] = True
             self._nodes[node] = info
         return {"role": role, **self._nodes[node]}
@@ -172,15 +188,15 @@ def extract(table: Table, asserted: set[tuple[int, int, int]] | None = None
 def _record(view: TableView, exposure: int) -> dict[str, Any]:
     kinds = {view.short(t) for t in view.t.objects(exposure, view.TYPE)} & set(KIND_ORDER)
     kind = sorted(kinds)[0] if kinds else "Exposure"
-    actor = view.one(exposure, AIG.exposedActor)
-    source = view.one(exposure, AIG.throughSource)
-    provision = view.one(exposure, AIG.throughProvision)
-    activity = view.one(exposure, AIG.viaActivity)
-    artefact = view.one(exposure, AIG.viaArtefact) or view.one(exposure, AIG.viaSupplyOf)
-    jurisdiction = view.one(exposure, AIG.activityJurisdiction)
-    source_jurisdiction = view.one(exposure, AIG.sourceJurisdiction)
-    rule = view.one(exposure, AIG.derivedByRule)
-    risks = view.all(exposure, AIG.exposedToRisk)
+    actor = view.one(exposure, P["exposedActor"])
+    source = view.one(exposure, P["throughSource"])
+    provision = view.one(exposure, P["throughProvision"])
+    activity = view.one(exposure, P["viaActivity"])
+    artefact = view.one(exposure, P["viaArtefact"]) or view.one(exposure, P["viaSupplyOf"])
+    jurisdiction = view.one(exposure, P["activityJurisdiction"])
+    source_jurisdiction = view.one(exposure, P["sourceJurisdiction"])
+    rule = view.one(exposure, P["derivedByRule"])
+    risks = view.all(exposure, P["exposedToRisk"])
 
     chain_nodes = (view.jurisdiction_chain(jurisdiction, source_jurisdiction)
                    if jurisdiction is not None and source_jurisdiction is not None
@@ -207,14 +223,14 @@ def _record(view: TableView, exposure: int) -> dict[str, Any]:
         step["categories"] = view.categories(risk)
         path.append(step)
 
-    valid_from = view.value(exposure, AIG.validFrom)
-    valid_until = view.value(exposure, AIG.validUntil)
+    valid_from = view.value(exposure, P["validFrom"])
+    valid_until = view.value(exposure, P["validUntil"])
     rule_iri = view.iri(rule) if rule is not None else ""
     return {
         "id": view.iri(exposure),
         "kind": kind,
         "rule": rule_iri.rsplit("/", 1)[-1],
-        "rule_title": view.value(rule, RDFS.label) if rule is not None else "",
+        "rule_title": view.value(rule, LABEL) if rule is not None else "",
         "actor": view.node(actor, "actor"),
         "risks": [{"id": view.short(r), "label": view.labels(r),
                    "categories": view.categories(r),
@@ -319,4 +335,9 @@ def to_csv(records: list[dict[str, Any]], delimiter: str = ",",
 
 
 def to_json(records: list[dict[str, Any]]) -> str:
-    return json.dumps(records, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    """A JSON array with one record per line: diffs stay readable, and the C encoder
+    (which Python only uses without ``indent``) keeps large builds fast."""
+    if not records:
+        return "[]\n"
+    lines = (json.dumps(r, ensure_ascii=False, sort_keys=True) for r in records)
+    return "[\n" + ",\n".join(lines) + "\n]\n"

@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
@@ -358,14 +359,15 @@ def run_rules_rdflib(closure: Graph, rules: list[Rule]) -> Graph:
     return derived
 
 
-def run_rules_oxigraph(table: Table, rules: list[Rule]) -> set[tuple[int, int, int]]:
-    """The same rules on the embedded Oxigraph store loaded with ``table``; what they
-    derive is added to the table and returned."""
+def run_rules_oxigraph(table: Table, rules: list[Rule], oxi: Any = None
+                       ) -> set[tuple[int, int, int]]:
+    """The same rules on the embedded Oxigraph store ``oxi`` (which must hold ``table``;
+    one is made if not given); what they derive is added to both and returned."""
     import pyoxigraph as ox
 
     from kg import store
 
-    oxi = store.from_table(table)
+    oxi = oxi if oxi is not None else store.from_table(table)
     derived: set[tuple[int, int, int]] = set()
     for rule in rules:
         text = oxi.query(rule.text).serialize(format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
@@ -429,13 +431,16 @@ def _check_consistency(table: Table) -> None:
 
 
 def reason(table: Table, rules: list[Rule], reasoner: str = "fast",
-           asserted_graph: Graph | None = None) -> Reasoned:
+           asserted_graph: Graph | None = None, oxi: Any = None) -> Reasoned:
     """Close ``table`` (in place) under OWL 2 RL and run the rules.
 
     ``fast`` materialises on the table and runs the rules on Oxigraph; ``owlrl`` closes
     ``asserted_graph`` (the same triples as rdflib) with owlrl and runs the rules on
-    rdflib, then brings the result into the table, so both end in the same form.
+    rdflib, then brings the result into the table, so both end in the same form. ``oxi``
+    is a store already holding the asserted table, reused by the fast path.
     """
+    import pyoxigraph as ox
+
     from kg import store
 
     if reasoner not in ("fast", "owlrl"):
@@ -449,10 +454,13 @@ def reason(table: Table, rules: list[Rule], reasoner: str = "fast",
             note = f"fast path cannot handle {exc}; used the owlrl reference instead"
             reasoner = "owlrl"
     if reasoner == "fast":
-        materialise(table)
+        inferred_now = materialise(table)
         _check_consistency(table)
         closed = set(table.triples)
-        derived = run_rules_oxigraph(table, rules)
+        if oxi is not None:
+            oxi.bulk_load("".join(table.lines(inferred_now)).encode("utf-8"),
+                          ox.RdfFormat.N_TRIPLES)
+        derived = run_rules_oxigraph(table, rules, oxi)
     else:
         graph = asserted_graph if asserted_graph is not None else store.table_to_rdflib(table)
         closure = closure_owlrl(graph)

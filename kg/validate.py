@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
@@ -102,10 +103,11 @@ def pyshacl_results(kg: LoadedKG, shapes: Graph) -> list:
     return sorted(set(out), key=lambda r: (r.focus, r.shape, r.value))
 
 
-def qc_findings(kg: LoadedKG, table: Table, queries: list[QCQuery]) -> list[Finding]:
+def qc_findings(kg: LoadedKG, table: Table, queries: list[QCQuery],
+                oxi: ox.Store | None = None) -> list[Finding]:
     from kg import store
 
-    oxi = store.from_table(table)
+    oxi = oxi if oxi is not None else store.from_table(table)
     findings = []
     for query in queries:
         for row in oxi.query(query.text):
@@ -123,9 +125,10 @@ def load_shapes(project: Project) -> Graph:
     return parse_turtle(read_text(project.shapes_file, display), display)
 
 
-def validate(project: Project, kg: LoadedKG, table: Table, engine: str = "native"
-             ) -> list[Finding]:
-    """Every finding from shapes and QC queries, sorted by file and line."""
+def validate(project: Project, kg: LoadedKG, table: Table, engine: str = "native",
+             oxi: ox.Store | None = None) -> list[Finding]:
+    """Every finding from shapes and QC queries, sorted by file and line. ``oxi`` is a
+    store already holding ``table`` (else one is made for the QC queries)."""
     findings = shacl_findings(kg, table, load_shapes(project), engine)
-    findings += qc_findings(kg, table, load_qc_queries(project.qc_dir))
+    findings += qc_findings(kg, table, load_qc_queries(project.qc_dir), oxi)
     return sorted(set(findings))
