@@ -7,6 +7,7 @@ stdout, messages to stderr.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 import sys
@@ -357,14 +358,15 @@ def export(ctx: click.Context, fmt: str, which: str, out_file: str | None) -> No
     from kg.export import serialise_lines
     from kg.namespaces import GRAPH
 
+    target = atomic.output_file(out_file) if out_file is not None else None
     built = _built(ctx)
     wanted = None if which == "all" else f"<{GRAPH[which]}> .\n"
     with open(built.out_dir / "graph.nq", encoding="utf-8") as handle:
         lines = sorted({line.rsplit(" ", 2)[0] + " .\n" for line in handle
                         if wanted is None or line.endswith(wanted)})
     data = serialise_lines(lines, fmt)
-    if out_file:
-        atomic.write_bytes(Path(out_file), data)
+    if target is not None:
+        atomic.write_bytes(target, data)
         _say(f"wrote {len(lines):,} triples to {out_file}")
     else:
         sys.stdout.flush()
@@ -419,7 +421,10 @@ def main() -> None:
         _say("aborted")
         sys.exit(130)
     except click.ClickException as exc:
-        exc.show()
+        shown = io.StringIO()
+        exc.show(file=shown)  # click repeats the user's words: escape them too
+        sys.stdout.flush()
+        sys.stderr.write(terminal(shown.getvalue()))
         sys.exit(exc.exit_code)
     except KgError as exc:
         for finding in exc.findings:

@@ -160,7 +160,7 @@ def screen(ctx: click.Context, profile: str, as_of: str | None, fmt: str, out_fi
     path = Path(profile)
     if not path.is_file():
         raise UsageError(f"{profile}: no such file")
-    target = _report_path(project, out_file) if out_file else None
+    target = _report_path(project, out_file) if out_file is not None else None
     result = run_screen(project, path, profile, _date(as_of, "--as-of"))
     text = render(result, fmt, lang)
     if target is None:
@@ -173,8 +173,11 @@ def screen(ctx: click.Context, profile: str, as_of: str | None, fmt: str, out_fi
 
 
 def _report_path(project: Project, out_file: str) -> Path:
-    """A report never goes into data/ (it is not a case) or build/ (a build replaces it)."""
-    target = Path(out_file).resolve()
+    """A report never goes into data/ (it is not a case) or build/ (a build replaces it),
+    nor up out of the current directory through a relative ``..``."""
+    from kg.atomic import output_file
+
+    target = output_file(out_file).resolve()
     for folder in (project.data_dir, project.build_dir):
         if target.is_relative_to(folder.resolve()):
             raise UsageError(f"--out: '{out_file}' is inside {folder.name}/; write the report "

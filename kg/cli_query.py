@@ -7,6 +7,7 @@ turns into a message and an exit code (2 for usage and input problems).
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -111,7 +112,10 @@ def query(ctx: click.Context, name: str | None, params: tuple[str, ...], fmt: st
 
         store = open_build(_build_dir(ctx))
         result = kq.run_embedded(store, named.text, bindings, timeout, limit)
-    click.echo(kq.render(result, fmt), nl=False)
+    text = kq.render(result, fmt)
+    if fmt != "table" and sys.stdout.isatty():  # data formats go out raw, unless to a terminal
+        text = terminal(text)
+    click.echo(text, nl=False)
     if fmt == "table" and result.form == "SELECT":
         _say(f"{len(result.rows)} row(s)")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 from typing import Any
 
@@ -52,15 +51,9 @@ def output_path(out: str | None, view: str, subject: str | None, fmt: str) -> Pa
     if out is None:
         stem = f"viz-{view}" + (f"-{subject}" if subject else "")
         return Path(f"{stem}.{fmt}")
-    path = Path(out)
-    if ".." in path.parts and not path.is_absolute():
-        if not Path(os.path.abspath(path)).is_relative_to(os.path.abspath(os.curdir)):
-            raise UsageError(f"--out: '{out}' leaves the current directory through '..'; "
-                             "give an absolute path if you mean it")
-        path = Path(os.path.normpath(path))  # so no directory is made on the way through
-    if path.is_dir() or out.endswith(("/", os.sep)):
-        raise UsageError(f"--out: '{out}' is a directory; give a file name")
-    return path
+    from kg.atomic import output_file
+
+    return output_file(out)
 
 
 def _format(fmt: str | None, out: str | None) -> str:

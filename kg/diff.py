@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.build import Built, check
+from kg.errors import InputError
 from kg.exposures import status_as_of
 from kg.project import Project
 from kg.textsafe import terminal
@@ -103,12 +104,28 @@ def run(project: Project, against: Path | None = None, files: list[Path] | None 
     Invalid inputs raise ValidationFailed from ``check``, before anything is compared.
     """
     as_of = as_of or dt.date.today()
-    built = Built.open(project, against)
+    where = project.relative(against or project.build_dir)
+    try:
+        built = Built.open(project, against)
+        before = built.exposures()
+    except (OSError, ValueError) as exc:  # JSON and UTF-8 errors are ValueErrors
+        raise InputError(f"{where}: not a readable build ({_reason(exc)}); give a directory "
+                         "that `kg build --out` wrote") from None
     inputs = project.data_files()
     inputs += [p for p in files or [] if p not in inputs]
     records = check(project, files=inputs).records
-    return Diff(project.relative(built.out_dir), as_of,
-                compare(built.exposures(), records, as_of))
+    try:
+        changes = compare(before, records, as_of)
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise InputError(f"{where}/exposures.json: not the exposures of a kg build "
+                         f"({type(exc).__name__}: {exc})") from None
+    return Diff(project.relative(built.out_dir), as_of, changes)
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, OSError):
+        return f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")
+    return f"{type(exc).__name__}: {exc}"
 
 
 # --------------------------------------------------------------------------- rendering

@@ -61,6 +61,10 @@ class UsageError(KgError):
     """Bad command-line use: unknown name, missing or ill-typed parameter."""
 
 
+class OutputError(KgError):
+    """An output could not be written (or would replace something that is not ours)."""
+
+
 class ValidationFailed(KgError):
     """The data was read but breaks a shape or a quality-control rule."""
 
@@ -73,4 +77,4 @@ class ValidationFailed(KgError):
 
 # Findings that mean a file could not be read at all: exit 2 rather than 1.
 INPUT_RULES = frozenset({"unreadable", "yaml-syntax", "turtle-syntax", "empty-file", "yaml-alias",
-                         "case-shape"})
+                         "yaml-tag", "yaml-depth", "case-shape", "unsupported-format"})

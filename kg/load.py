@@ -25,7 +25,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
 from kg.errors import Finding, InputError, ValidationFailed
 from kg.namespaces import AIG, ID, PREFIXES
-from kg.project import Project
+from kg.project import DATA_SUFFIXES, Project
 from kg.table import Table
 
 MAX_INPUT_BYTES = 20 * 1024 * 1024
@@ -72,17 +72,34 @@ def _unreadable(display: str, line: int, problem: str) -> InputError:
     return InputError(f"{where}: {problem}", [Finding(display, line, "", "unreadable", problem)])
 
 
+_WIDE_BOMS = ((b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe\x00\x00", "UTF-32"),
+              (b"\xfe\xff", "UTF-16"), (b"\xff\xfe", "UTF-16"))
+
+
 def read_text(path: Path, display: str, max_bytes: int | None = None) -> str:
-    """The file's text, or an InputError naming the file (and line) and the problem."""
+    """The file's text, or an InputError naming the file (and line) and the problem.
+
+    The one bounded reader for every input file: at most ``max_bytes`` (default
+    MAX_INPUT_BYTES) are ever read, even from a file that grows while it is read; binary
+    content (a NUL byte) and anything but UTF-8 are refused; a UTF-8 byte order mark is
+    dropped.
+    """
     limit = max_bytes or MAX_INPUT_BYTES
     try:
         size = path.stat().st_size
+        if size > limit:
+            raise _unreadable(display, 0, f"file is {size:,} bytes, over the {limit:,}-byte "
+                              "input limit; split it into smaller files")
+        with path.open("rb") as handle:
+            raw = handle.read(limit + 1)
     except OSError as exc:
-        raise _unreadable(display, 0, f"cannot read ({exc.strerror})") from exc
-    if size > limit:
-        raise _unreadable(display, 0, f"file is {size:,} bytes, over the {limit:,}-byte input "
-                          "limit; split it into smaller case files")
-    raw = path.read_bytes()
+        raise _unreadable(display, 0, f"cannot read ({exc.strerror or exc})") from exc
+    if len(raw) > limit:
+        raise _unreadable(display, 0, f"file is over the {limit:,}-byte input limit; split it "
+                          "into smaller files")
+    for bom, encoding in _WIDE_BOMS:
+        if raw.startswith(bom):
+            raise _unreadable(display, 1, f"the file is {encoding}-encoded; save it as UTF-8")
     nul = raw.find(b"\x00")
     if nul >= 0:
         line = raw[:nul].count(b"\n") + 1
@@ -146,24 +163,48 @@ class _PlainLoader(yaml.SafeLoader):
 _PlainLoader.yaml_implicit_resolvers = {}
 
 
+MAX_YAML_DEPTH = 32  # case files nest 3 deep, profiles 5; PyYAML composes recursively
+_OPENERS = (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken,
+            yaml.FlowMappingStartToken, yaml.FlowSequenceStartToken)
+_CLOSERS = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
+
+
 def compose_yaml(text: str, display: str, findings: list[Finding]) -> YValue | None:
-    """Compose YAML into line-numbered nodes; anchors and aliases are refused before any
-    expansion (a "billion laughs" document never grows)."""
+    """Compose YAML into line-numbered nodes. The token stream is checked first, so these
+    are refused before anything is built: anchors and aliases (a "billion laughs" document
+    never grows), tags (``!!python/object`` and friends mean nothing here) and nesting
+    deeper than MAX_YAML_DEPTH (which would exhaust the recursion of the composer)."""
     try:
+        depth = 0
         for token in yaml.scan(text, Loader=_PlainLoader):
+            problem = ""
             if isinstance(token, yaml.AnchorToken | yaml.AliasToken):
-                findings.append(Finding(display, token.start_mark.line + 1, "", "yaml-alias",
-                                        "YAML anchors and aliases are not supported in case "
-                                        "files", "write the value out in full"))
+                rule, problem, hint = ("yaml-alias", "YAML anchors and aliases are not "
+                                       "supported", "write the value out in full")
+            elif isinstance(token, yaml.TagToken):
+                rule, problem, hint = ("yaml-tag", "YAML tags (`!…`, `!!…`) are not supported",
+                                       "write the value as plain text, quoted if need be")
+            elif isinstance(token, _OPENERS):
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    rule, problem, hint = ("yaml-depth", f"nested more than {MAX_YAML_DEPTH} "
+                                           "levels deep", "a case file nests records, maps "
+                                           "and lists only a few levels")
+            elif isinstance(token, _CLOSERS):
+                depth -= 1
+            if problem:
+                findings.append(Finding(display, token.start_mark.line + 1, "", rule,
+                                        problem, hint))
                 return None
         root = yaml.compose(text, Loader=_PlainLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark else 0
         problem = getattr(exc, "problem", None) or str(exc)
-        hint = "YAML indents with spaces, never tabs" if "\t" in text and "tab" in str(
-            problem
-        ).lower() + str(exc).lower() else "check the indentation and quoting on that line"
+        lines = text.splitlines()
+        near = lines[max(line - 2, 0):line] if line else lines
+        hint = ("YAML indents with spaces, never tabs" if any("\t" in row for row in near)
+                else "check the indentation and quoting on that line")
         findings.append(Finding(display, line, "", "yaml-syntax", f"YAML syntax error: {problem}",
                                 hint))
         return None
@@ -314,6 +355,7 @@ def load(project: Project, files: Iterable[Path] | None = None) -> LoadedKG:
     paths = list(project.data_files() if files is None else files)
     kg = LoadedKG(ontology=ontology, data=Graph())
     loader = _CaseLoader(Vocabulary.from_ontology(ontology), kg, project)
+    loader.refuse(project.refused_data_files())
     loader.run(paths)
     kg.files = [project.relative(p) for p in paths]
     if loader.findings:
@@ -329,6 +371,20 @@ class _CaseLoader:
         self.findings: list[Finding] = []
         self.instance_ids: dict[str, Location] = {}
         self.term_ids: dict[str, Location] = {}
+
+    def refuse(self, files: list[Path]) -> None:
+        """Files in data/ that look like data but are never read (never parsed at all)."""
+        for path in files:
+            display = self.project.relative(path)
+            if path.suffix.lower() in DATA_SUFFIXES:
+                hint = f"rename it to end in {path.suffix.lower()}"
+            else:
+                hint = ("convert it to Turtle (.ttl) or write it as a YAML case file; RDF/XML "
+                        "and JSON-LD are not read, since they can pull in DTDs, entities or "
+                        "remote contexts")
+            self.findings.append(Finding(display, 0, "", "unsupported-format",
+                                         f"not a case file: case files end in .yaml, .yml or "
+                                         f".ttl, not {path.suffix}", hint))
 
     # pass 1: read every file, collect ids; pass 2: map records to triples
     def run(self, files: list[Path]) -> None:
@@ -372,6 +428,11 @@ class _CaseLoader:
             line = int(next(g for g in match.groups() if g)) if match else 0
             self.findings.append(Finding(display, line, "", "turtle-syntax",
                                          f"Turtle syntax error: {message[:300]}"))
+            return
+        if not triples:
+            self.findings.append(Finding(display, 1, "", "empty-file",
+                                         "the case file has no triples",
+                                         "add statements, or delete the file"))
             return
         rdf_type = ox.NamedNode(str(RDF.type))
         for triple in triples:

@@ -9,6 +9,11 @@ from pathlib import Path
 from kg.errors import UsageError
 
 DATA_SUFFIXES = (".yaml", ".yml", ".ttl")
+# RDF and data formats a contributor might drop into data/ expecting them to be read. They
+# are never parsed (RDF/XML can carry a DTD and entity expansion, JSON-LD remote contexts):
+# the loader reports each one as an error naming the file, so nothing is silently ignored.
+REFUSED_SUFFIXES = (".rdf", ".owl", ".xml", ".jsonld", ".json", ".nt", ".nq", ".n3", ".trig",
+                    ".trix", ".hext")
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,15 @@ class Project:
         return sorted(
             p for p in self.data_dir.rglob("*")
             if p.is_file() and p.suffix in DATA_SUFFIXES and not p.name.startswith(".")
+        )
+
+    def refused_data_files(self) -> list[Path]:
+        """Files in data/ that look like data but are not read: another RDF format
+        (REFUSED_SUFFIXES), or a case-file suffix in the wrong case (``X.YAML``)."""
+        return sorted(
+            p for p in self.data_dir.rglob("*")
+            if p.is_file() and not p.name.startswith(".") and p.suffix not in DATA_SUFFIXES
+            and p.suffix.lower() in (*REFUSED_SUFFIXES, *DATA_SUFFIXES)
         )
 
     def input_files(self) -> list[Path]:

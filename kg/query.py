@@ -46,6 +46,13 @@ GRAPH_FORMATS = ("ttl", "nt")
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_ROWS = 10_000
 MAX_STRING_PARAM = 10_000
+# Oxigraph parses and plans a query recursively and crashes the process (a native stack
+# overflow, not an exception) on deep nesting or long chains: these bounds keep every
+# query far below the depths that do (found at ~1,000 nested groups, ~10,000 `!`).
+MAX_QUERY_BYTES = 1024 * 1024
+MAX_QUERY_TOKENS = 10_000
+MAX_QUERY_DEPTH = 64
+MAX_OPERATOR_RUN = 32
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_STRING = XSD + "string"
@@ -184,17 +191,15 @@ def load_library(directory: Path | None = None) -> dict[str, NamedQuery]:
 def resolve(spec: str, stdin: Callable[[], str] | None = None) -> NamedQuery:
     """A library NAME, a ``.rq`` FILE, or ``-`` for the query text on stdin."""
     if spec == "-":
-        text = (stdin or sys.stdin.read)()
+        text = stdin() if stdin else _read_stdin()
         return parse_query(text, "<stdin>", "<stdin>")
     path = Path(spec)
     if spec.endswith(".rq") or path.is_file():
         if not path.is_file():
             raise UsageError(f"{spec}: no such query file")
-        try:
-            text = path.read_text("utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UsageError(f"{spec}: cannot read the query file ({exc})") from exc
-        return parse_query(text, path.stem, spec)
+        from kg.load import read_text  # the one bounded reader (size, binary, UTF-8)
+
+        return parse_query(read_text(path, spec, MAX_QUERY_BYTES), path.stem, spec)
     library = load_library()
     if spec in library:
         return library[spec]
@@ -203,6 +208,24 @@ def resolve(spec: str, stdin: Callable[[], str] | None = None) -> NamedQuery:
     close = difflib.get_close_matches(spec, list(library), n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(close)}?" if close else "; see kg query --list"
     raise UsageError(f"unknown query '{spec}'{hint}")
+
+
+def _read_stdin() -> str:
+    """The query on standard input: at most MAX_QUERY_BYTES of UTF-8."""
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is None:  # a text stream (tests, embedding): already decoded
+        raw = sys.stdin.read(MAX_QUERY_BYTES + 1).encode("utf-8", "surrogateescape")
+    else:
+        raw = buffer.read(MAX_QUERY_BYTES + 1)
+    if len(raw) > MAX_QUERY_BYTES:
+        raise UsageError(f"<stdin>: the query is over the {MAX_QUERY_BYTES:,}-byte limit")
+    if b"\x00" in raw:
+        raise UsageError("<stdin>: binary content (NUL byte); expected a SPARQL query")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"<stdin>: not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset "
+                         f"{exc.start})") from None
 
 
 # --------------------------------------------------------------------------- parameters
@@ -453,6 +476,8 @@ def decode_codepoints(text: str) -> str:
 def check_query(text: str, origin: str = "query") -> str:
     """The query form (SELECT, CONSTRUCT, ASK or DESCRIBE), or QueryRefused saying why the
     query may not run: SERVICE, LOAD, FROM / FROM NAMED, or any SPARQL Update."""
+    if len(text) > MAX_QUERY_BYTES:
+        raise QueryRefused(f"query refused: it is longer than {MAX_QUERY_BYTES:,} characters")
     readings = [text]
     decoded = decode_codepoints(text)
     if decoded != text:
@@ -466,9 +491,30 @@ def check_query(text: str, origin: str = "query") -> str:
                 raise
             raise QueryRefused("query refused: its \\u escapes change how it reads; write "
                                "the characters themselves") from None
+        _check_shape(tokens)
         found = _check_tokens(tokens)  # every reading is checked, not just the first
         form = form or found
     return form
+
+
+def _check_shape(tokens: list[Token]) -> None:
+    """Refuse a query too large or too deeply nested for the engine to parse safely."""
+    if len(tokens) > MAX_QUERY_TOKENS:
+        raise QueryRefused(f"query refused: {len(tokens):,} tokens, over the limit of "
+                           f"{MAX_QUERY_TOKENS:,}; split it into smaller queries")
+    depth = run = 0
+    for token in tokens:
+        if token.text in ("(", "{", "["):
+            depth += 1
+            if depth > MAX_QUERY_DEPTH:
+                raise QueryRefused(f"query refused: nested more than {MAX_QUERY_DEPTH} levels "
+                                   f"deep (line {token.line})")
+        elif token.text in (")", "}", "]"):
+            depth -= 1
+        run = run + 1 if token.kind == "punct" and token.text in ("!", "-", "+", "^") else 0
+        if run > MAX_OPERATOR_RUN:
+            raise QueryRefused(f"query refused: more than {MAX_OPERATOR_RUN} operators in a "
+                               f"row (line {token.line})")
 
 
 def _check_tokens(tokens: list[Token]) -> str:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import html
 import json
 import multiprocessing
 import multiprocessing.connection
@@ -39,13 +38,14 @@ from typing import Any
 from kg import query as kq
 from kg.errors import KgError
 from kg.namespaces import PREFIXES
-from kg.textsafe import terminal
+from kg.textsafe import html_text, terminal
 
 DEFAULT_PORT = 7878
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_ROWS = 10_000
 DEFAULT_WORKERS = 2
-MAX_BODY_BYTES = 1024 * 1024
+MAX_BODY_BYTES = kq.MAX_QUERY_BYTES
+CLIENT_TIMEOUT = 30.0  # seconds a client may take to send a request (no slow-loris holds)
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 WORKER_START_TIMEOUT = 120.0
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
@@ -386,7 +386,7 @@ def page(library: dict[str, kq.NamedQuery]) -> bytes:
     data = json.dumps({"queries": usable, "prefixes": PREFIXES}, ensure_ascii=True).replace(
         "<", "\\u003c").replace(
         ">", "\\u003e").replace("&", "\\u0026")
-    first = html.escape(usable[0]["text"] if usable else "SELECT * WHERE { ?s ?p ?o } LIMIT 10")
+    first = html_text(usable[0]["text"] if usable else "SELECT * WHERE { ?s ?p ?o } LIMIT 10")
     document = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -443,6 +443,7 @@ class SparqlServer(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: SparqlServer
     server_version = "aigov-kg"
+    timeout = CLIENT_TIMEOUT  # socket timeout per connection (StreamRequestHandler)
 
     def version_string(self) -> str:
         return self.server_version

@@ -33,7 +33,6 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape as xml_escape
 
 import networkx as nx
 
@@ -454,9 +453,12 @@ def _ontology_graph(project_root: Path, build_dir: Path | None) -> Any:
                      if line.rstrip().endswith(wanted)]
         graph.parse(data="".join(lines), format="nt")
         return graph
+    from kg.load import parse_turtle, read_text  # bounded reader, located syntax errors
+
     for path in sorted((project_root / "ontology").glob("*.ttl")):
         if path.name != "shapes.ttl":
-            graph.parse(path, format="turtle")
+            display = f"ontology/{path.name}"
+            parse_turtle(read_text(path, display), display, graph)
     return graph
 
 
@@ -850,7 +852,7 @@ def render_svg(view: View) -> str:
     width, height = max(xs) - left + margin, max(ys) - top + margin + 40
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{left} {top} {width} {height}" '
            f'width="{width}" height="{height}" font-family="sans-serif">',
-           f"<title>{xml_escape(view.title)}</title>",
+           f"<title>{html_text(view.title)}</title>",
            '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" '
            'markerHeight="6" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
            'fill="#8a9499"/></marker></defs>',
@@ -878,15 +880,15 @@ def _svg_edge(a: dict[str, Any], b: dict[str, Any], label: str) -> str:
     return (f'<g class="edge"><line x1="{ax}" y1="{ay}" x2="{ex:.1f}" y2="{ey:.1f}" '
             'stroke="#a3adb3" stroke-width="1" marker-end="url(#arrow)"/>'
             f'<text x="{mx:.1f}" y="{my - 3:.1f}" font-size="9" fill="#5d6a70" '
-            f'text-anchor="middle">{xml_escape(label)}</text></g>')
+            f'text-anchor="middle">{html_text(label)}</text></g>')
 
 
 def _svg_node(node: dict[str, Any], style: dict[str, str]) -> str:
     x, y, r = node["x"], node["y"], node["size"]
     dash = {"inherited": ' stroke-dasharray="4 3"', "contained": ' stroke-dasharray="1.5 2"'
             }.get(node.get("scope", ""), "")
-    label = xml_escape(node["short"])
-    tip = f"<title>{xml_escape(node['label'])} ({xml_escape(node['id'])})</title>"
+    label = html_text(node["short"])
+    tip = f"<title>{html_text(node['label'])} ({html_text(node['id'])})</title>"
     if style["shape"] == "box":
         w = 7 * columns(node["short"]) + 16
         return (f'<g class="node">{tip}<rect x="{x - w / 2:.1f}" y="{y - 12}" width="{w}" '
@@ -902,13 +904,13 @@ def _svg_node(node: dict[str, Any], style: dict[str, str]) -> str:
 
 def _svg_legend(data: dict[str, Any], x: float, y: float) -> str:
     rows = [f'<g id="legend"><text x="{x}" y="{y}" font-size="13" font-weight="bold">'
-            f'{xml_escape(data["ui"]["legend"])}</text>']
+            f'{html_text(data["ui"]["legend"])}</text>']
     for i, (_name, group) in enumerate(data["groups"].items()):
         cy = y + 20 + i * 20
         rows.append(_svg_shape(group["shape"] if group["shape"] != "box" else "square",
                                x + 7, cy - 4, 6, group["color"], group["border"], ""))
         rows.append(f'<text x="{x + 20}" y="{cy}" font-size="12">'
-                    f'{xml_escape(group["label"])}</text>')
+                    f'{html_text(group["label"])}</text>')
     rows.append("</g>")
     return "".join(rows)
 
