@@ -25,11 +25,14 @@ def stable_labels(table: Table, triples: Iterable[Triple]) -> dict[int, str]:
     """A parse-independent label for every blank node, refined over its neighbourhood
     (as in Weisfeiler-Lehman hashing) so list cells and nested expressions differ."""
     terms = table.terms
+    blank = {i for i, term in enumerate(terms) if term.startswith("_:")}
     edges: dict[int, list[tuple[str, int, int]]] = defaultdict(list)
+    if not blank:
+        return {}
     for s, p, o in triples:
-        if terms[s].startswith("_:"):
+        if s in blank:
             edges[s].append((">", p, o))
-        if terms[o].startswith("_:"):
+        if o in blank:
             edges[o].append(("<", p, s))
     names: dict[int, str] = dict.fromkeys(edges, "")
     for _ in range(4):

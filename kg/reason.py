@@ -456,7 +456,6 @@ def reason(table: Table, rules: list[Rule], reasoner: str = "fast",
     if reasoner == "fast":
         inferred_now = materialise(table)
         _check_consistency(table)
-        closed = set(table.triples)
         if oxi is not None:
             oxi.bulk_load("".join(table.lines(inferred_now)).encode("utf-8"),
                           ox.RdfFormat.N_TRIPLES)
@@ -467,11 +466,11 @@ def reason(table: Table, rules: list[Rule], reasoner: str = "fast",
         derived_graph = run_rules_rdflib(closure, rules)
         table.add_oxigraph(store.quads(closure))
         _check_consistency(table)
-        closed = set(table.triples)
+        inferred_now = set(table.triples) - asserted
         before = set(table.triples)
         table.add_oxigraph(store.quads(derived_graph))
         derived = set(table.triples) - before
     terms = table.terms
-    inferred = {t for t in closed - asserted
+    inferred = {t for t in inferred_now
                 if not is_trivial_term(terms[t[0]], terms[t[1]], terms[t[2]])}
     return Reasoned(table, asserted, inferred, derived, reasoner, note)
