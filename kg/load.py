@@ -128,6 +128,11 @@ def parse_turtle(text: str, display: str, graph: Graph | None = None) -> Graph:
     return target
 
 
+def short_local(iri: str) -> str:
+    """``acme-lab`` for an id IRI, the IRI itself otherwise (for findings)."""
+    return iri[len(str(ID)):] if iri.startswith(str(ID)) else iri
+
+
 # --------------------------------------------------------------------------- YAML nodes
 
 
@@ -420,6 +425,14 @@ class _CaseLoader:
         """Turtle data is parsed by Oxigraph (strict, fast) and kept as Oxigraph triples."""
         import pyoxigraph as ox
 
+        head = text.lstrip()[:200].lower()
+        if head.startswith(("<?xml", "<!doctype", "<rdf:rdf")) or head.startswith(("{", "[{")):
+            kind = "RDF/XML" if head.startswith("<") else "JSON(-LD)"
+            self.findings.append(Finding(display, 1, "", "unsupported-format",
+                                         f"this is {kind}, not Turtle", "convert it to Turtle; "
+                                         "RDF/XML and JSON-LD are never read"))
+            return
+
         try:
             triples = list(ox.parse(text.encode("utf-8"), ox.RdfFormat.TURTLE, base_iri=str(ID)))
         except SyntaxError as exc:
@@ -442,6 +455,17 @@ class _CaseLoader:
                                              "curated data may not use blank nodes",
                                              "give the node an IRI under " + str(ID)))
                 return
+        source = ox.NamedNode(str(DCTERMS.source))
+        for triple in triples:
+            if triple.predicate == source and isinstance(triple.object, ox.NamedNode):
+                subject = short_local(triple.subject.value)
+
+                def fail(message: str, hint: str = "", subject: str = subject) -> None:
+                    self.findings.append(Finding(display, 0, subject, "bad-source",
+                                                 f"source: {message}", hint))
+
+                if self._source(triple.object.value, fail) is None:
+                    return
         self.kg.bulk.extend(triples)
         # A typed subject is defined here; untyped ones only add statements to records
         # defined elsewhere (YAML or Turtle), which is how Turtle patches are written.
@@ -660,9 +684,12 @@ class _CaseLoader:
 
     def _resolve(self, text: str, display: str, line: int, subject: str, key: str,
                  terms_only: bool = False) -> URIRef | None:
-        def fail(message: str, pool: Iterable[str]) -> None:
-            close = difflib.get_close_matches(text, list(pool), n=3, cutoff=0.6)
-            hint = f"did you mean {', '.join(close)}?" if close else ""
+        def fail(message: str, pool: Iterable[str], listed: bool = False,
+                 otherwise: str = "") -> None:
+            names = sorted(pool)
+            close = difflib.get_close_matches(text, names, n=3, cutoff=0.6)
+            hint = f"did you mean {', '.join(close)}?" if close else (
+                f"{key} takes one of {', '.join(names)}" if listed and names else otherwise)
             self.findings.append(Finding(display, line, subject, "unknown-reference",
                                          f"{key}: {message}", hint))
 
@@ -685,7 +712,12 @@ class _CaseLoader:
                                                  and text not in self.instance_ids):
             if text in term_names:
                 return AIG[text]
-            fail(f"unknown ontology term '{text}'", term_names)
+            allowed = self._allowed_values(key)
+            pool = allowed or {n for n in term_names
+                               if TERM_ID.match(n) or not TERM_ID.match(text)}
+            fail(f"unknown ontology term '{text}'", pool,
+                 listed=bool(allowed) and len(allowed) <= 16,
+                 otherwise="see docs/data-dictionary.md for the ontology's terms")
             return None
         if INSTANCE_ID.match(text):
             if text in self.instance_ids:
@@ -694,6 +726,17 @@ class _CaseLoader:
             return None
         fail(f"'{text}' is neither an id, an ontology term nor an IRI", [])
         return None
+
+    def _allowed_values(self, key: str) -> set[str]:
+        """The ontology's individuals of the declared range of property ``key`` (the status
+        values for `status`), for a hint that lists what the key takes."""
+        info = self.vocab.properties.get(key)
+        ontology = self.kg.ontology
+        rng = ontology.value(info.iri, RDFS.range) if info else None
+        if rng is None:
+            return set()
+        return {str(s)[len(str(AIG)):] for s in ontology.subjects(RDF.type, rng)
+                if isinstance(s, URIRef) and str(s).startswith(str(AIG))}
 
     def _resolve_class(self, item: Scalar, display: str, subject: str) -> URIRef | None:
         text = item.value.strip()

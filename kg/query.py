@@ -491,8 +491,13 @@ def check_query(text: str, origin: str = "query") -> str:
                 raise
             raise QueryRefused("query refused: its \\u escapes change how it reads; write "
                                "the characters themselves") from None
-        _check_shape(tokens)
-        found = _check_tokens(tokens)  # every reading is checked, not just the first
+        try:
+            _check_shape(tokens)
+            found = _check_tokens(tokens)  # every reading is checked, not just the first
+        except QueryRefused as exc:
+            if origin == "query":
+                raise
+            raise QueryRefused(f"{origin}: {exc.message}") from None
         form = form or found
     return form
 

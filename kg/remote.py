@@ -214,22 +214,28 @@ def remote_select(target: Endpoint | str, text: str,
 
 
 def parse_json_results(body: bytes, max_rows: int = kq.DEFAULT_MAX_ROWS) -> kq.Result:
-    """SPARQL 1.1 Query Results JSON as a :class:`kg.query.Result`."""
+    """SPARQL 1.1 Query Results JSON as a :class:`kg.query.Result`; anything else a server
+    may send (not JSON, nested past the decoder's depth, the wrong shape) is a RemoteError."""
     try:
         document = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise RemoteError(f"the server's answer is not JSON ({exc})") from None
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise RemoteError(f"the server's answer is not JSON ({type(exc).__name__})") from None
+    if not isinstance(document, dict):
+        raise RemoteError("the server's answer is not SPARQL JSON results (not an object)")
     if "boolean" in document:
         return kq.Result("ASK", boolean=bool(document["boolean"]))
-    variables = list(document.get("head", {}).get("vars", []))
-    bindings = document.get("results", {}).get("bindings", [])
+    try:
+        variables = [str(v) for v in document.get("head", {}).get("vars", [])]
+        bindings = list(document.get("results", {}).get("bindings", []))
+    except (AttributeError, TypeError) as exc:
+        raise RemoteError(f"cannot read the server's SPARQL JSON results ({exc})") from None
     if len(bindings) > max_rows:
         raise kq.ResultTooLarge(f"the result has more than {max_rows:,} rows, over the cap; "
                                 "narrow the query or add LIMIT (or raise the cap)")
     try:
         rows = [tuple(kq.term_from_json(b[v]) if v in b else None for v in variables)
                 for b in bindings]
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise RemoteError(f"cannot read the server's SPARQL JSON results ({exc})") from None
     return kq.Result("SELECT", variables, rows)
 
