@@ -202,13 +202,23 @@ class Built:
         if not manifest_path.is_file():
             raise UsageError(f"no build found in {project.relative(out_dir)}/; "
                              "run `kg build` first")
-        return cls(out_dir, json.loads(manifest_path.read_text("utf-8")))
+        return cls(out_dir, _read_json(manifest_path))
 
     def is_stale(self, project: Project) -> bool:
         return self.manifest.get("inputs") != input_hashes(project)
 
     def exposures(self) -> list[dict[str, Any]]:
-        return json.loads((self.out_dir / "exposures.json").read_text("utf-8"))
+        return _read_json(self.out_dir / "exposures.json")
 
     def index(self) -> dict[str, dict[str, Any]]:
-        return json.loads((self.out_dir / "index.json").read_text("utf-8"))
+        return _read_json(self.out_dir / "index.json")
+
+
+def _read_json(path: Path) -> Any:
+    from kg.errors import InputError
+
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: unreadable build output ({exc}); run `kg build` again"
+                         ) from exc

@@ -214,7 +214,8 @@ def exposures(ctx: click.Context, actor: str | None, risk: str | None,
     if fmt == "json":
         click.echo(to_json(records), nl=False)
     elif fmt in ("csv", "tsv"):
-        click.echo(to_csv(records, "," if fmt == "csv" else "\t"), nl=False)
+        text = to_csv(records, "," if fmt == "csv" else "\t")
+        click.echo(terminal(text) if sys.stdout.isatty() else text, nl=False)
     else:
         rows = []
         for record in records:
@@ -368,6 +369,8 @@ def export(ctx: click.Context, fmt: str, which: str, out_file: str | None) -> No
     if target is not None:
         atomic.write_bytes(target, data)
         _say(f"wrote {len(lines):,} triples to {out_file}")
+    elif sys.stdout.isatty():  # a terminal gets inert text; a pipe gets the exact bytes
+        click.echo(terminal(data.decode("utf-8")), nl=False)
     else:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)

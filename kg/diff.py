@@ -104,13 +104,9 @@ def run(project: Project, against: Path | None = None, files: list[Path] | None 
     Invalid inputs raise ValidationFailed from ``check``, before anything is compared.
     """
     as_of = as_of or dt.date.today()
-    where = project.relative(against or project.build_dir)
-    try:
-        built = Built.open(project, against)
-        before = built.exposures()
-    except (OSError, ValueError) as exc:  # JSON and UTF-8 errors are ValueErrors
-        raise InputError(f"{where}: not a readable build ({_reason(exc)}); give a directory "
-                         "that `kg build --out` wrote") from None
+    built = Built.open(project, against)  # an InputError if it cannot be read
+    before = built.exposures()
+    where = project.relative(built.out_dir)
     inputs = project.data_files()
     inputs += [p for p in files or [] if p not in inputs]
     records = check(project, files=inputs).records
@@ -119,13 +115,7 @@ def run(project: Project, against: Path | None = None, files: list[Path] | None 
     except (KeyError, TypeError, AttributeError) as exc:
         raise InputError(f"{where}/exposures.json: not the exposures of a kg build "
                          f"({type(exc).__name__}: {exc})") from None
-    return Diff(project.relative(built.out_dir), as_of, changes)
-
-
-def _reason(exc: Exception) -> str:
-    if isinstance(exc, OSError):
-        return f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")
-    return f"{type(exc).__name__}: {exc}"
+    return Diff(where, as_of, changes)
 
 
 # --------------------------------------------------------------------------- rendering

@@ -325,8 +325,10 @@ HEADER = re.compile(r"^#\s*(title|description):\s*(.*)$")
 
 def load_rules(rules_dir: Path) -> list[Rule]:
     rules = []
+    from kg.validate import guarded_query_text
+
     for path in sorted(rules_dir.glob("*.rq")):
-        text = path.read_text(encoding="utf-8")
+        text = guarded_query_text(path)
         header: dict[str, str] = {}
         last = ""
         for line in text.splitlines():

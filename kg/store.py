@@ -94,9 +94,15 @@ def construct(store: ox.Store, query: str) -> Iterator[tuple[Node, Node, Node]]:
 def open_build(build_dir: Path) -> ox.Store:
     """The built graph in memory: asserted, inferred and exposure triples as named graphs
     and, for queries that name no graph, their union as the default graph."""
+    from kg.errors import InputError
+
     store = ox.Store()
     path = build_dir / "graph.nq"
-    store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+    try:
+        store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+    except (SyntaxError, OSError) as exc:
+        raise InputError(f"{path}: unreadable build output ({exc}); run `kg build` again"
+                         ) from exc
     return store
 
 

@@ -33,10 +33,21 @@ class QCQuery:
     text: str
 
 
+def guarded_query_text(path: Path) -> str:
+    """A rule or QC query file's text, read through the bounded reader and passed through
+    the same guard as every user query (so no SERVICE, LOAD or FROM runs at build time)."""
+    from kg.query import MAX_QUERY_BYTES, check_query
+
+    display = f"ontology/{path.parent.name}/{path.name}"
+    text = read_text(path, display, MAX_QUERY_BYTES)
+    check_query(text, display)
+    return text
+
+
 def load_qc_queries(qc_dir: Path) -> list[QCQuery]:
     queries = []
     for path in sorted(qc_dir.glob("*-violation.rq")):
-        text = path.read_text(encoding="utf-8")
+        text = guarded_query_text(path)
         header: dict[str, str] = {}
         for line in text.splitlines():
             match = HEADER.match(line)

@@ -499,7 +499,7 @@ CASES: list[Case] = [
                                ("screen", "profile.yaml", "--out", " ")), 2,
         "is not a file name"),
     cli("diff-against-garbage-build", "malformed", (("diff", "--against", "fake-build"),), 2,
-        "fake-build: not a readable build",
+        "fake-build/manifest.json: unreadable build output",
         files=(("fake-build/manifest.json", "queries/truncated.rq"),)),
 ]
 

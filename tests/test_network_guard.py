@@ -407,9 +407,6 @@ SELECT ?subject ?message WHERE {{
 """
 
 
-@pytest.mark.xfail(strict=True, reason="kg/validate.py load_qc_queries and kg/reason.py "
-                   "load_rules do not yet pass each query through kg.query.check_query; "
-                   "Oxigraph then runs SERVICE with its own HTTP client (see docs/security.md)")
 def test_a_qc_query_with_service_is_refused_before_it_runs(tmp_path, capsys, trap):
     project = make_project(tmp_path, [FIXTURES / "mini"])
     (project.qc_dir / "remote-violation.rq").write_text(SERVICE_QC.format(trap=trap.url),
