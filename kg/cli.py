@@ -17,8 +17,11 @@ from typing import Any
 
 import click
 
+from kg.cliutil import date_option as _date
+from kg.cliutil import project as _project
+from kg.cliutil import say as _say
+from kg.cliutil import text_table as _table
 from kg.errors import KgError, UsageError, ValidationFailed
-from kg.project import Project
 from kg.textsafe import terminal
 
 FORMATS = ("table", "csv", "tsv", "json")
@@ -30,42 +33,6 @@ SHORT_CATEGORY = {  # column headings for the six categories of the article
     "PhysicalAIProductRisk": "physical-AI",
     "GeopoliticalUncertaintyRisk": "geopolitics",
 }
-
-
-def _say(message: str) -> None:
-    sys.stdout.flush()
-    click.echo(terminal(message), err=True)
-
-
-def _project(ctx: click.Context) -> Project:
-    return Project.locate(ctx.obj.get("root"))
-
-
-def _date(value: str | None, option: str) -> dt.date:
-    if value is None:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"{option}: '{value}' is not a date; write YYYY-MM-DD") from None
-
-
-def _table(rows: list[dict[str, str]], columns: list[str], widths: dict[str, int]) -> str:
-    if not rows:
-        return "(no rows)\n"
-
-    def cut(text: str, width: int) -> str:
-        text = terminal(text).replace("\n", " ")
-        return text if len(text) <= width else text[: width - 1] + "…"
-
-    sizes = {c: min(widths.get(c, 40), max(len(c), *(len(r.get(c, "")) for r in rows)))
-             for c in columns}
-    lines = ["  ".join(c.ljust(sizes[c]) for c in columns).rstrip(),
-             "  ".join("-" * sizes[c] for c in columns)]
-    for row in rows:
-        lines.append("  ".join(cut(row.get(c, ""), sizes[c]).ljust(sizes[c])
-                               for c in columns).rstrip())
-    return "\n".join(lines) + "\n"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

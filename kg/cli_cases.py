@@ -7,33 +7,15 @@ stdout, messages to stderr; exit 0 ok, 1 validation findings, 2 usage or input e
 
 from __future__ import annotations
 
-import datetime as dt
-import sys
 from pathlib import Path
 
 import click
 
+from kg.cliutil import date_option as _date
+from kg.cliutil import project as _project
+from kg.cliutil import say as _say
 from kg.errors import UsageError
 from kg.project import DATA_SUFFIXES, Project
-from kg.textsafe import terminal
-
-
-def _say(message: str) -> None:
-    sys.stdout.flush()
-    click.echo(terminal(message), err=True)
-
-
-def _project(ctx: click.Context) -> Project:
-    return Project.locate((ctx.obj or {}).get("root"))
-
-
-def _date(value: str | None, option: str) -> dt.date:
-    if value is None:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"{option}: '{value}' is not a date; write YYYY-MM-DD") from None
 
 
 def _case_files(paths: tuple[str, ...]) -> list[Path]:
@@ -153,8 +135,8 @@ def screen(ctx: click.Context, profile: str, as_of: str | None, fmt: str, out_fi
       kg screen my-company.yaml --format md --lang zh
     """
     from kg import atomic
-    from kg.screen import render
     from kg.screen import screen as run_screen
+    from kg.screen_report import render
 
     project = _project(ctx)
     path = Path(profile)

@@ -12,15 +12,12 @@ from pathlib import Path
 
 import click
 
+from kg.cliutil import say as _say
 from kg.errors import UsageError
 from kg.project import Project
 from kg.textsafe import terminal
 
 OUTPUT_FORMATS = ("table", "csv", "tsv", "json", "ttl", "nt")
-
-
-def _say(message: str) -> None:
-    click.echo(terminal(message), err=True)
 
 
 def _build_dir(ctx: click.Context) -> Path:

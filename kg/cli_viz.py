@@ -2,32 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import click
 
+from kg.cliutil import date_option as _date
+from kg.cliutil import say as _say
 from kg.errors import UsageError
 from kg.project import Project
-from kg.textsafe import terminal
 
 EXAMPLES = {"actor": "deepseek", "risk": "ProductLiabilityRisk", "jurisdiction": "eu"}
 SUBJECT_TYPES = {"actor": ("actor", ("Actor",)), "risk": ("risk type", ("GovernanceRisk",)),
                  "jurisdiction": ("jurisdiction", ("Jurisdiction",))}
-
-
-def _say(message: str) -> None:
-    click.echo(terminal(message), err=True)
-
-
-def _date(value: str | None) -> dt.date:
-    if value is None:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"--as-of: '{value}' is not a date; write YYYY-MM-DD") from None
 
 
 def resolve_subject(view: str, name: str | None, index: dict[str, dict[str, Any]]
@@ -102,7 +89,7 @@ def viz(ctx: click.Context, view: str, name: str | None, as_of: str | None,
 
     project = Project.locate((ctx.obj or {}).get("root"))
     fmt = _format(fmt, out)
-    date = _date(as_of)
+    date = _date(as_of, "--as-of")
     if view == "ontology" and (as_of or include_ended):
         _say("note: --as-of and --include-ended do not apply to the ontology view")
     if view == "ontology":

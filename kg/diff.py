@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from kg.build import Built, check
+from kg.cliutil import text_table
 from kg.errors import InputError
 from kg.exposures import status_as_of
 from kg.project import Project
-from kg.textsafe import terminal
 
 CHANGES = ("new", "removed", "changed")
 COMPARED = ("valid_from", "valid_until", "status", "source_status", "risks", "sources")
@@ -163,24 +163,6 @@ def row(change: Change, as_of: dt.date) -> dict[str, str]:
     }
 
 
-def table(rows: list[dict[str, str]], columns: list[str], widths: dict[str, int]) -> str:
-    """A plain-text table; every cell escaped for the terminal and cut to its width."""
-    if not rows:
-        return ""
-
-    def cut(text: str, width: int) -> str:
-        text = terminal(text).replace("\n", " ")
-        return text if len(text) <= width else text[: width - 1] + "…"
-
-    sizes = {c: min(widths.get(c, 40), max(len(c), *(len(r.get(c, "")) for r in rows)))
-             for c in columns}
-    lines = ["  ".join(c.ljust(sizes[c]) for c in columns).rstrip(),
-             "  ".join("-" * sizes[c] for c in columns)]
-    lines += ["  ".join(cut(r.get(c, ""), sizes[c]).ljust(sizes[c]) for c in columns).rstrip()
-              for r in rows]
-    return "\n".join(lines) + "\n"
-
-
 def headline(diff: Diff) -> str:
     counts = diff.counts()
     if not diff.changes:
@@ -201,11 +183,12 @@ def to_table(diff: Diff) -> str:
     columns = ["change", "actor", "kind", "source", "risks", "status", "valid_from",
                "valid_until", "what_changed"]
     widths = {"actor": 30, "source": 50, "risks": 40, "what_changed": 60}
-    parts = [table(rows, columns, widths), "\nby actor:\n",
-             table(_count_rows(diff.by("actor"), "actor"), ["actor", *CHANGES], {"actor": 40}),
+    parts = [text_table(rows, columns, widths, ""), "\nby actor:\n",
+             text_table(_count_rows(diff.by("actor"), "actor"), ["actor", *CHANGES],
+                        {"actor": 40}, ""),
              "\nby risk category:\n",
-             table(_count_rows(diff.by("category"), "category"), ["category", *CHANGES],
-                   {"category": 40})]
+             text_table(_count_rows(diff.by("category"), "category"), ["category", *CHANGES],
+                        {"category": 40}, "")]
     return "".join(parts)
 
 

@@ -154,7 +154,7 @@ profile_values = st.recursive(
 @given(document=st.dictionaries(st.sampled_from(PROFILE_KEYS), profile_values, max_size=6))
 def test_any_profile_maps_to_records_or_fails_cleanly(document):
     from kg.load import compose_yaml
-    from kg.screen import read_profile, to_records
+    from kg.profile import read_profile, to_records
 
     findings: list = []
     root = compose_yaml(yaml.safe_dump(document, allow_unicode=True), "profile.yaml", findings)

@@ -10,18 +10,18 @@ import pytest
 
 from kg.load import compose_yaml, load_ontology
 from kg.namespaces import AIG
-from kg.project import Project
-from kg.screen import (
+from kg.profile import (
     DOINGS,
     PRODUCT_KINDS,
     RELATION_WORDS,
     SUPPLIES,
     emit,
     read_profile,
-    render,
-    screen,
     to_records,
 )
+from kg.project import Project
+from kg.screen import screen
+from kg.screen_report import render
 from tests.conftest import FIXTURES, REPO, make_project
 from tests.kgrun import run_kg
 
