@@ -320,30 +320,17 @@ class Rule:
         return RULE[self.name]
 
 
-HEADER = re.compile(r"^#\s*(title|description):\s*(.*)$")
-
-
 def load_rules(rules_dir: Path) -> list[Rule]:
-    rules = []
-    from kg.validate import guarded_query_text
+    """The rule files in order, each with its header; a rule needs a ``# title:``."""
+    from kg.validate import read_query_file
 
+    rules = []
     for path in sorted(rules_dir.glob("*.rq")):
-        text = guarded_query_text(path)
-        header: dict[str, str] = {}
-        last = ""
-        for line in text.splitlines():
-            if not line.startswith("#"):
-                break
-            match = HEADER.match(line)
-            if match:
-                last = match.group(1)
-                header[last] = match.group(2).strip()
-            elif last and line.startswith("#   "):
-                header[last] += " " + line[1:].strip()
-        if "title" not in header:
-            raise InputError(f"{path.name}: a rule file starts with a `# title:` header")
+        named = read_query_file(path)
+        if named.title == named.name:
+            raise InputError(f"{named.origin}: a rule file starts with a `# title:` header")
         name = re.sub(r"^\d+-", "", path.stem)
-        rules.append(Rule(name, header["title"], header.get("description", ""), text, path))
+        rules.append(Rule(name, named.title, named.description, named.text, path))
     return rules
 
 

@@ -8,9 +8,8 @@ subject where the loader knows them.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
@@ -22,40 +21,22 @@ from kg.namespaces import SH, short_name
 from kg.project import Project
 from kg.table import Table
 
-HEADER = re.compile(r"^#\s*(title|description):\s*(.*)$")
+if TYPE_CHECKING:
+    from kg.query import NamedQuery
 
 
-@dataclass(frozen=True)
-class QCQuery:
-    name: str
-    title: str
-    description: str
-    text: str
-
-
-def guarded_query_text(path: Path) -> str:
-    """A rule or QC query file's text, read through the bounded reader and passed through
-    the same guard as every user query (so no SERVICE, LOAD or FROM runs at build time)."""
-    from kg.query import MAX_QUERY_BYTES, check_query
+def read_query_file(path: Path) -> NamedQuery:
+    """A rule or QC query file with its header, read through the bounded reader and passed
+    through the same guard as every user query (so no SERVICE, LOAD or FROM runs at build
+    time)."""
+    from kg.query import MAX_QUERY_BYTES, parse_query
 
     display = f"ontology/{path.parent.name}/{path.name}"
-    text = read_text(path, display, MAX_QUERY_BYTES)
-    check_query(text, display)
-    return text
+    return parse_query(read_text(path, display, MAX_QUERY_BYTES), path.stem, display)
 
 
-def load_qc_queries(qc_dir: Path) -> list[QCQuery]:
-    queries = []
-    for path in sorted(qc_dir.glob("*-violation.rq")):
-        text = guarded_query_text(path)
-        header: dict[str, str] = {}
-        for line in text.splitlines():
-            match = HEADER.match(line)
-            if match:
-                header[match.group(1)] = match.group(2).strip()
-        queries.append(QCQuery(path.stem, header.get("title", path.stem),
-                               header.get("description", ""), text))
-    return queries
+def load_qc_queries(qc_dir: Path) -> list[NamedQuery]:
+    return [read_query_file(path) for path in sorted(qc_dir.glob("*-violation.rq"))]
 
 
 def _focus_iri(term: str) -> str:
@@ -114,7 +95,7 @@ def pyshacl_results(kg: LoadedKG, shapes: Graph) -> list:
     return sorted(set(out), key=lambda r: (r.focus, r.shape, r.value))
 
 
-def qc_findings(kg: LoadedKG, table: Table, queries: list[QCQuery],
+def qc_findings(kg: LoadedKG, table: Table, queries: list[NamedQuery],
                 oxi: ox.Store | None = None) -> list[Finding]:
     from kg import store
 
