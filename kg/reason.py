@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
@@ -66,21 +66,6 @@ class UnsupportedConstruct(Exception):
 
 
 # --------------------------------------------------------------------------- trivial
-
-
-def is_trivial(s: Node, p: Node, o: Node) -> bool:
-    """Entailments that say nothing: reflexive links, owl:Thing, axiomatic vocabulary."""
-    if isinstance(s, Literal):
-        return True
-    if p in REFLEXIVE_TRIVIAL and s == o:
-        return True
-    if p == RDF.type and o in (OWL.Thing, RDFS.Resource, OWL.Class, RDFS.Class):
-        return True
-    if p == RDFS.subClassOf and (o == OWL.Thing or s == OWL.Nothing):
-        return True
-    if isinstance(s, URIRef) and str(s).startswith(BUILTIN_NAMESPACES):
-        return True
-    return str(s).startswith(OWLRL_ERROR_NS) or str(p).startswith(OWLRL_ERROR_NS)
 
 
 def inconsistencies(closure: Graph) -> list[str]:
@@ -294,16 +279,6 @@ def materialise(t: Table) -> set[tuple[int, int, int]]:
     return added
 
 
-def closure_fast(asserted: Graph) -> Graph:
-    """The fast closure of an rdflib graph (for comparisons with the reference)."""
-    from kg import store
-
-    table = Table()
-    table.add_oxigraph(store.quads(asserted))
-    materialise(table)
-    return store.table_to_rdflib(table)
-
-
 # --------------------------------------------------------------------------- rules
 
 
@@ -389,7 +364,8 @@ class Reasoned:
 
 
 def is_trivial_term(s: str, p: str, o: str) -> bool:
-    """``is_trivial`` on N-Triples terms; blank-node triples (class expressions) too."""
+    """Entailments that say nothing — reflexive links, owl:Thing, axiomatic vocabulary —
+    on N-Triples terms; blank-node triples (class expressions) too."""
     if s.startswith(('"', "_:")) or o.startswith("_:"):
         return True
     if p in TRIVIAL_REFLEXIVE and s == o:

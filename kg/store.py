@@ -14,10 +14,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from kg.namespaces import GRAPH
 from kg.table import Table
-
-GRAPH_NAMES = ("asserted", "inferred", "exposures")
 
 
 def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
@@ -47,22 +44,13 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
     return Literal(term.value, datatype=URIRef(datatype))
 
 
-def quads(graph: Graph, name: str | None = None) -> Iterator[ox.Quad]:
-    return quads_from(graph, name)
-
-
-def quads_from(triples: Iterable[tuple[Node, Node, Node]], name: str | None = None
-               ) -> Iterator[ox.Quad]:
-    target = ox.NamedNode(str(GRAPH[name])) if name else ox.DefaultGraph()
+def quads(triples: Iterable[tuple[Node, Node, Node]]) -> Iterator[ox.Quad]:
+    """rdflib triples as Oxigraph quads in the default graph."""
+    target = ox.DefaultGraph()
     for s, p, o in triples:
         if isinstance(s, Literal):
             continue  # owlrl can entail triples about literals; RDF cannot state them
         yield ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), target)
-
-
-def as_quads(triples: Iterable[ox.Triple]) -> Iterator[ox.Quad]:
-    for t in triples:
-        yield ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
 
 
 def from_table(table: Table, triples: Iterable[tuple[int, int, int]] | None = None) -> ox.Store:
@@ -79,18 +67,6 @@ def table_to_rdflib(table: Table, triples: Iterable[tuple[int, int, int]] | None
     return graph
 
 
-def from_rdflib(graph: Graph) -> ox.Store:
-    """An in-memory store holding ``graph`` in its default graph."""
-    store = ox.Store()
-    store.bulk_extend(quads(graph))
-    return store
-
-
-def construct(store: ox.Store, query: str) -> Iterator[tuple[Node, Node, Node]]:
-    for triple in store.query(query):
-        yield to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)
-
-
 def open_build(build_dir: Path) -> ox.Store:
     """The built graph in memory: asserted, inferred and exposure triples as named graphs
     and, for queries that name no graph, their union as the default graph."""
@@ -103,12 +79,4 @@ def open_build(build_dir: Path) -> ox.Store:
     except (SyntaxError, OSError) as exc:
         raise InputError(f"{path}: unreadable build output ({exc}); run `kg build` again"
                          ) from exc
-    return store
-
-
-
-def load_named(graphs: Iterable[tuple[str, Graph]]) -> ox.Store:
-    store = ox.Store()
-    for name, graph in graphs:
-        store.bulk_extend(quads(graph, name))
     return store
