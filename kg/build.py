@@ -5,7 +5,7 @@ Outputs (all deterministic for the same input):
 - ``asserted.ttl``   ontology + curated data as loaded
 - ``inferred.ttl``   what OWL 2 RL adds (trivial entailments dropped)
 - ``derived.ttl``    what the domain rules add: exposures and effective dates
-- ``graph.nt``       all of it as sorted N-Triples
+- ``graph.nt``       all of it as N-Triples, part after part, each part sorted
 - ``graph.nq``       the same in three named graphs (asserted / inferred / derived)
 - ``exposures.json`` / ``exposures.csv``  explainable exposure records
 - ``index.json``     every labelled entity, for name look-up on the command line
@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,17 +73,31 @@ def entity_index(reasoned: Reasoned) -> dict[str, dict[str, Any]]:
 
     table = reasoned.table
     view = TableView(table)
+    terms, objects = table.terms, table.objects
+    aig = "<" + str(AIG)
     index: dict[str, dict[str, Any]] = {}
-    for subject in {s for s, _ in table.pairs(view.LABEL)}:
-        if not table.term(subject).startswith("<"):
+    for subject in table.sp.get(view.LABEL, {}):
+        if not terms[subject].startswith("<"):
             continue
-        types = sorted(view.short(t) for t in table.objects(subject, view.TYPE)
-                       if view.iri(t).startswith(str(AIG)))
-        broader = sorted(view.short(c) for c in table.objects(subject, view.SUBCLASS)
-                         if view.iri(c).startswith(str(AIG)) and c != subject)
+        types = sorted(view.short(t) for t in objects(subject, view.TYPE)
+                       if terms[t].startswith(aig))
+        broader = sorted(view.short(c) for c in objects(subject, view.SUBCLASS)
+                         if c != subject and terms[c].startswith(aig))
         index[view.iri(subject)] = {"id": view.short(subject), "label": view.labels(subject),
                                     "types": types, "broader": broader}
-    return dict(sorted(index.items()))
+    return index
+
+
+def object_lines(mapping: dict[str, Any]) -> Iterator[str]:
+    """A JSON object with one entry per line (sorted keys), as lines to write."""
+    import orjson
+
+    yield "{\n"
+    last = len(mapping) - 1
+    for index, (key, value) in enumerate(sorted(mapping.items())):
+        text = orjson.dumps({key: value}, option=orjson.OPT_SORT_KEYS).decode("utf-8")[1:-1]
+        yield text + (",\n" if index < last else "\n")
+    yield "}\n"
 
 
 @dataclass
@@ -142,13 +156,15 @@ def check(project: Project, reasoner: str = "fast", files: list[Path] | None = N
 def build(project: Project, reasoner: str = "fast", out_dir: Path | None = None,
           progress: Progress | None = None) -> BuildResult:
     from kg import export
-    from kg.exposures import to_csv, to_json
+    from kg.exposures import json_lines, to_csv
 
     say = progress or (lambda _msg: None)
     out_dir = out_dir or project.build_dir
     hashes = input_hashes(project)
     checked = check(project, reasoner, progress=progress)
     reasoned, records, timings = checked.reasoned, checked.records, checked.timings
+    case_files = len(checked.kg.files)
+    del checked  # the parsed input is no longer needed: free it before writing
 
     start = time.perf_counter()
     table = reasoned.table
@@ -159,23 +175,17 @@ def build(project: Project, reasoner: str = "fast", out_dir: Path | None = None,
         "inferred_triples": len(reasoned.inferred),
         "derived_triples": len(reasoned.derived),
         "exposures": len(records),
-        "case_files": len(checked.kg.files),
+        "case_files": case_files,
     }
     manifest = {"kg_version": __version__, "reasoner": reasoned.reasoner, "counts": counts,
                 "inputs": hashes}
-    parts = export.named_lines(table, named)
     with replace_directory(out_dir) as staging:
-        for name, lines in parts.items():
-            (staging / f"{name}.ttl").write_bytes(export.turtle(lines))
-        with open(staging / "graph.nt", "w", encoding="utf-8") as handle:
-            handle.writelines(export.merged(parts))
-        with open(staging / "graph.nq", "w", encoding="utf-8") as handle:
-            handle.writelines(export.nquads(parts))
-        (staging / "exposures.json").write_text(to_json(records), "utf-8")
+        export.write_graph(table, named, staging)
+        with open(staging / "exposures.json", "w", encoding="utf-8") as handle:
+            handle.writelines(json_lines(records))
         (staging / "exposures.csv").write_text(to_csv(records), "utf-8")
-        (staging / "index.json").write_text(
-            json.dumps(entity_index(reasoned), ensure_ascii=False, indent=1, sort_keys=True)
-            + "\n", "utf-8")
+        with open(staging / "index.json", "w", encoding="utf-8") as handle:
+            handle.writelines(object_lines(entity_index(reasoned)))
         (staging / "manifest.json").write_text(
             json.dumps(manifest, indent=1, sort_keys=True) + "\n", "utf-8")
     timings["write"] = time.perf_counter() - start

@@ -8,9 +8,11 @@ own neighbourhood rather than parser-assigned ones.
 from __future__ import annotations
 
 import hashlib
-import heapq
+import itertools
+import shutil
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -54,31 +56,17 @@ def stable_labels(table: Table, triples: Iterable[Triple]) -> dict[int, str]:
 def ntriples(table: Table, triples: Iterable[Triple], suffix: str = " .\n",
              labels: dict[int, str] | None = None) -> list[str]:
     """Sorted N-Triples lines (or N-Quads lines when ``suffix`` names a graph)."""
-    triples = list(triples)
-    labels = labels if labels is not None else stable_labels(table, triples)
+    if labels is None:
+        triples = list(triples)
+        labels = stable_labels(table, triples)
     terms = table.terms
-
-    def term(i: int) -> str:
-        return labels.get(i) or terms[i]
-
-    return sorted(f"{term(s)} {term(p)} {term(o)}{suffix}" for s, p, o in triples)
-
-
-def named_lines(table: Table, named: dict[str, set[Triple]]) -> dict[str, list[str]]:
-    """Sorted lines of each named part, blank nodes labelled over the whole graph."""
-    everything: set[Triple] = set().union(*named.values())
-    labels = stable_labels(table, everything)
-    return {name: ntriples(table, triples, labels=labels) for name, triples in named.items()}
-
-
-def nquads(parts: dict[str, list[str]]) -> Iterator[str]:
-    """Merge sorted per-graph lines into sorted N-Quads lines."""
-    return heapq.merge(*([f"{line[:-3]} <{GRAPH[name]}> .\n" for line in lines]
-                         for name, lines in parts.items()))
-
-
-def merged(parts: dict[str, list[str]]) -> Iterator[str]:
-    return heapq.merge(*parts.values())
+    if not labels:
+        lines = [f"{terms[s]} {terms[p]} {terms[o]}{suffix}" for s, p, o in triples]
+    else:
+        named = [labels.get(i) or term for i, term in enumerate(terms)]
+        lines = [f"{named[s]} {named[p]} {named[o]}{suffix}" for s, p, o in triples]
+    lines.sort()
+    return lines
 
 
 def serialise_lines(lines: list[str], fmt: str) -> bytes:
@@ -98,6 +86,33 @@ def serialise_lines(lines: list[str], fmt: str) -> bytes:
 
 def turtle(lines: list[str]) -> bytes:
     return serialise_lines(lines, "ttl")
+
+
+def write_graph(table: Table, named: dict[str, Iterable[Triple]], out_dir: Path) -> None:
+    """Write each part as Turtle (``<name>.ttl``), and all of them part after part, each
+    part sorted, as ``graph.nt`` and ``graph.nq`` (one named graph a part).
+
+    One part's sorted lines are in memory at a time: they go to ``graph.nq`` and to a
+    scratch N-Triples file, from which Oxigraph writes the Turtle and which is then
+    appended to ``graph.nt``.
+    """
+    labels = stable_labels(table, itertools.chain.from_iterable(named.values()))
+    scratch = out_dir / ".part.nt"
+    with (open(out_dir / "graph.nq", "w", encoding="utf-8") as quads,
+          open(out_dir / "graph.nt", "wb") as union):
+        for name, triples in named.items():
+            lines = ntriples(table, triples, labels=labels)
+            suffix = f" <{GRAPH[name]}> .\n"
+            quads.writelines(line[:-3] + suffix for line in lines)
+            with open(scratch, "w", encoding="utf-8") as handle:
+                handle.writelines(lines)
+            del lines
+            ox.serialize(ox.parse(path=scratch, format=ox.RdfFormat.N_TRIPLES),
+                         out_dir / f"{name}.ttl", format=ox.RdfFormat.TURTLE,
+                         prefixes=PREFIXES)
+            with open(scratch, "rb") as handle:
+                shutil.copyfileobj(handle, union, 1 << 20)
+    scratch.unlink()
 
 
 def graphml(triples: Iterable[ox.Triple]) -> str:

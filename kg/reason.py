@@ -33,7 +33,7 @@ from kg.namespaces import RULE
 from kg.table import OWL as T_OWL
 from kg.table import RDF as T_RDF
 from kg.table import RDFS as T_RDFS
-from kg.table import Table
+from kg.table import Span, Table
 
 Triple = tuple[Node, Node, Node]
 
@@ -138,7 +138,7 @@ def _schema(t: Table) -> _Schema:
     r = lambda name: t.iri_id(T_RDFS + name)  # noqa: E731
     rdf_type = t.iri_id(T_RDF + "type")
     found = {name for local, name in UNSUPPORTED_LOCAL.items()
-             if t.sp.get(o(local)) or t.po.get(rdf_type, {}).get(o(local))}
+             if t.has_predicate(o(local)) or t.subjects(rdf_type, o(local))}
     if found:
         raise UnsupportedConstruct(", ".join(sorted(found)))
     sub_class = list(t.pairs(r("subClassOf")))
@@ -201,33 +201,33 @@ def _schema(t: Table) -> _Schema:
     )
 
 
-def materialise(t: Table) -> set[tuple[int, int, int]]:
+def materialise(t: Table) -> Span:
     """Close ``t`` in place under the OWL 2 RL rules its constructs can fire; return the
-    triples added. Semi-naive: each new triple is joined once against the indexes."""
+    triples added. Semi-naive: the table's insertion log is the work queue, so each
+    triple, asserted or new, is joined once against the indexes."""
     sc = _schema(t)
     rdf_type = t.iri_id(T_RDF + "type")
+    owl_thing = t.iri_id(T_OWL + "Thing")
     literal = [term.startswith('"') for term in t.terms]
-    added: set[tuple[int, int, int]] = set()
-    queue: list[tuple[int, int, int]] = list(t.triples)
+    start = len(t)
+    objects, subjects, add_triple = t.objects, t.subjects, t.add
 
     def add(s: int, p: int, o: int) -> None:
-        if s < len(literal) and literal[s]:
-            return
-        if t.add(s, p, o):
-            added.add((s, p, o))
-            queue.append((s, p, o))
+        if not literal[s]:
+            add_triple(s, p, o)
 
-    sp, po = t.sp, t.po
-    while queue:
-        s, p, o = queue.pop()
+    position = 0
+    while position < len(t):
+        s, p, o = t.at(position)
+        position += 1
         if p == rdf_type:
             for d in sc.superclasses.get(o, ()):
                 add(s, rdf_type, d)
             for rst, prop in sc.svf_by_filler.get(o, ()):
-                for x in list(po[prop].get(s, ())):
+                for x in list(subjects(prop, s)):
                     add(x, rdf_type, rst)
             if o in sc.intersections:
-                types = sp[rdf_type].get(s, set())
+                types = objects(s, rdf_type)
                 for cls, members in sc.intersections[o]:
                     if all(m in types for m in members):
                         add(s, rdf_type, cls)
@@ -238,7 +238,7 @@ def materialise(t: Table) -> set[tuple[int, int, int]]:
             continue
         for q in sc.superproperties.get(p, ()):
             add(s, q, o)
-        if not (o < len(literal) and literal[o]):
+        if not literal[o]:
             for q in sc.inverses.get(p, ()):
                 add(o, q, s)
             if p in sc.symmetric:
@@ -246,21 +246,20 @@ def materialise(t: Table) -> set[tuple[int, int, int]]:
             for c in sc.ranges.get(p, ()):
                 add(o, rdf_type, c)
         if p in sc.transitive:
-            for x in list(po[p].get(s, ())):
+            for x in list(subjects(p, s)):
                 add(x, p, o)
-            for y in list(sp[p].get(o, ())):
+            for y in list(objects(o, p)):
                 add(s, p, y)
         for p2, q in sc.chains_first.get(p, ()):
-            for y in list(sp[p2].get(o, ())):
+            for y in list(objects(o, p2)):
                 add(s, q, y)
         for p1, q in sc.chains_second.get(p, ()):
-            for x in list(po[p1].get(s, ())):
+            for x in list(subjects(p1, s)):
                 add(x, q, o)
         for c in sc.domains.get(p, ()):
             add(s, rdf_type, c)
         if p in sc.svf_by_property:
-            types_of_o = sp[rdf_type].get(o, set())
-            owl_thing = t.iri_id(T_OWL + "Thing")
+            types_of_o = objects(o, rdf_type)
             for rst, filler in sc.svf_by_property[p]:
                 if filler == owl_thing or filler in types_of_o:
                     add(s, rdf_type, rst)
@@ -270,13 +269,11 @@ def materialise(t: Table) -> set[tuple[int, int, int]]:
     sub_class, sub_prop = t.iri_id(T_RDFS + "subClassOf"), t.iri_id(T_RDFS + "subPropertyOf")
     for sub, supers in sc.superclasses.items():
         for sup in supers:
-            if t.add(sub, sub_class, sup):
-                added.add((sub, sub_class, sup))
+            t.add(sub, sub_class, sup)
     for sub, supers in sc.superproperties.items():
         for sup in supers:
-            if t.add(sub, sub_prop, sup):
-                added.add((sub, sub_prop, sup))
-    return added
+            t.add(sub, sub_prop, sup)
+    return t.span(start)
 
 
 # --------------------------------------------------------------------------- rules
@@ -323,8 +320,7 @@ def run_rules_rdflib(closure: Graph, rules: list[Rule]) -> Graph:
     return derived
 
 
-def run_rules_oxigraph(table: Table, rules: list[Rule], oxi: Any = None
-                       ) -> set[tuple[int, int, int]]:
+def run_rules_oxigraph(table: Table, rules: list[Rule], oxi: Any = None) -> Span:
     """The same rules on the embedded Oxigraph store ``oxi`` (which must hold ``table``;
     one is made if not given); what they derive is added to both and returned."""
     import pyoxigraph as ox
@@ -332,20 +328,12 @@ def run_rules_oxigraph(table: Table, rules: list[Rule], oxi: Any = None
     from kg import store
 
     oxi = oxi if oxi is not None else store.from_table(table)
-    derived: set[tuple[int, int, int]] = set()
+    start = len(table)
     for rule in rules:
-        text = oxi.query(rule.text).serialize(format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
-        new = []
-        for line in text.splitlines():
-            # canonical N-Triples: subject and predicate hold no spaces; the object is the rest
-            s, p, rest = line.split(" ", 2)
-            ids = (table.id(s), table.id(p), table.id(rest[:-2]))
-            if table.add(*ids):
-                derived.add(ids)
-                new.append(line + "\n")
-        if new:
-            oxi.load("".join(new).encode("utf-8"), ox.RdfFormat.N_TRIPLES)
-    return derived
+        answer = oxi.query(rule.text).serialize(format=ox.RdfFormat.N_TRIPLES)
+        if table.add_lines(answer.decode("utf-8")):
+            oxi.bulk_load(answer, ox.RdfFormat.N_TRIPLES)  # the store keeps one copy of each
+    return table.span(start)
 
 
 # --------------------------------------------------------------------------- entry point
@@ -356,9 +344,9 @@ class Reasoned:
     """The closed graph: every triple in ``table``, split by where it came from."""
 
     table: Table
-    asserted: set[tuple[int, int, int]]
-    inferred: set[tuple[int, int, int]]   # OWL RL closure minus asserted minus trivial
-    derived: set[tuple[int, int, int]]    # what the domain rules derived
+    asserted: Span
+    inferred: Span   # OWL RL closure minus asserted minus trivial
+    derived: Span    # what the domain rules derived
     reasoner: str
     note: str = ""
 
@@ -404,13 +392,11 @@ def reason(table: Table, rules: list[Rule], reasoner: str = "fast",
     rdflib, then brings the result into the table, so both end in the same form. ``oxi``
     is a store already holding the asserted table, reused by the fast path.
     """
-    import pyoxigraph as ox
-
     from kg import store
 
     if reasoner not in ("fast", "owlrl"):
         raise InputError(f"unknown reasoner '{reasoner}' (use fast or owlrl)")
-    asserted = set(table.triples)
+    asserted = table.span()
     note = ""
     if reasoner == "fast":
         try:
@@ -422,8 +408,7 @@ def reason(table: Table, rules: list[Rule], reasoner: str = "fast",
         inferred_now = materialise(table)
         _check_consistency(table)
         if oxi is not None:
-            oxi.bulk_load("".join(table.lines(inferred_now)).encode("utf-8"),
-                          ox.RdfFormat.N_TRIPLES)
+            store.load_lines(oxi, table.lines(inferred_now))
         derived = run_rules_oxigraph(table, rules, oxi)
     else:
         graph = asserted_graph if asserted_graph is not None else store.table_to_rdflib(table)
@@ -431,11 +416,11 @@ def reason(table: Table, rules: list[Rule], reasoner: str = "fast",
         derived_graph = run_rules_rdflib(closure, rules)
         table.add_oxigraph(store.quads(closure))
         _check_consistency(table)
-        inferred_now = set(table.triples) - asserted
-        before = set(table.triples)
+        inferred_now = table.span(len(asserted))
+        before = len(table)
         table.add_oxigraph(store.quads(derived_graph))
-        derived = set(table.triples) - before
+        derived = table.span(before)
     terms = table.terms
-    inferred = {t for t in inferred_now
-                if not is_trivial_term(terms[t[0]], terms[t[1]], terms[t[2]])}
+    inferred = inferred_now.where(
+        lambda s, p, o: not is_trivial_term(terms[s], terms[p], terms[o]))
     return Reasoned(table, asserted, inferred, derived, reasoner, note)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import defaultdict
+from collections import abc, defaultdict
 from dataclasses import dataclass
 from functools import cache
 
@@ -160,6 +160,11 @@ class Shape:
     targets: tuple[int, ...] = ()
 
 
+NODE_KINDS = {SH.IRI: {"iri"}, SH.Literal: {"literal"}, SH.BlankNode: {"blank"},
+              SH.BlankNodeOrIRI: {"blank", "iri"}, SH.BlankNodeOrLiteral: {"blank", "literal"},
+              SH.IRIOrLiteral: {"iri", "literal"}}
+
+
 class Validator:
     def __init__(self, shapes: Graph, data: Table):
         self.shapes = shapes
@@ -252,7 +257,7 @@ class Validator:
                     stack.append(sub)
         out: set[int] = set()
         for c in classes:
-            out |= self.t.subjects(self.rdf_type, c)
+            out.update(self.t.subjects(self.rdf_type, c))
         return out
 
     def is_instance(self, node: int, cls: int) -> bool:
@@ -270,7 +275,7 @@ class Validator:
             self._instance[key] = found
         return self._instance[key]
 
-    def values(self, focus: int, shape: Shape) -> set[int]:
+    def values(self, focus: int, shape: Shape) -> abc.Collection[int]:
         if shape.path is not None:
             return self.t.objects(focus, shape.path)
         seen, stack = {focus}, [focus]
@@ -348,11 +353,8 @@ class Validator:
         if shape.cls is not None and (is_literal or not self.is_instance(value, shape.cls)):
             return True
         if shape.node_kind is not None:
-            allowed = {SH.IRI: not is_literal and not is_blank, SH.Literal: is_literal,
-                       SH.BlankNode: is_blank, SH.BlankNodeOrIRI: not is_literal,
-                       SH.BlankNodeOrLiteral: is_blank or is_literal,
-                       SH.IRIOrLiteral: not is_blank}
-            if not allowed.get(shape.node_kind, False):
+            kind = "literal" if is_literal else "blank" if is_blank else "iri"
+            if kind not in NODE_KINDS.get(shape.node_kind, ()):
                 return True
         if shape.members is not None and term not in shape.members:
             return True

@@ -35,7 +35,7 @@ def compute(table: Table) -> dict[str, Any]:
         for node in sources:
             raised = set(table.objects(node, raises))
             for provision in table.subjects(part_of, node):
-                raised |= table.objects(provision, raises)
+                raised.update(table.objects(provision, raises))
             if any(r == category or category in view.ancestors(r) for r in raised):
                 by_category[name] += 1
     with_source = [s for s in types if table.objects(s, iri(str(DCTERMS.source)))]

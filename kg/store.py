@@ -53,10 +53,22 @@ def quads(triples: Iterable[tuple[Node, Node, Node]]) -> Iterator[ox.Quad]:
         yield ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), target)
 
 
+def load_lines(store: ox.Store, lines: Iterable[str], chunk: int = 200_000) -> None:
+    """Bulk-load N-Triples lines in chunks, so a million-triple graph is never one string."""
+    batch: list[str] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) >= chunk:
+            store.bulk_load("".join(batch).encode("utf-8"), ox.RdfFormat.N_TRIPLES)
+            batch.clear()
+    if batch:
+        store.bulk_load("".join(batch).encode("utf-8"), ox.RdfFormat.N_TRIPLES)
+
+
 def from_table(table: Table, triples: Iterable[tuple[int, int, int]] | None = None) -> ox.Store:
     """An in-memory store holding the table's triples (or the given ones)."""
     store = ox.Store()
-    store.bulk_load("".join(table.lines(triples)).encode("utf-8"), ox.RdfFormat.N_TRIPLES)
+    load_lines(store, table.lines(triples))
     return store
 
 

@@ -31,7 +31,7 @@ def test_an_interrupted_build_leaves_the_previous_output(tmp_path, monkeypatch):
     def interrupted(*_args, **_kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(export, "nquads", interrupted)
+    monkeypatch.setattr(export, "ntriples", interrupted)  # mid-way through writing
     with pytest.raises(KeyboardInterrupt):
         build(project)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
