@@ -13,6 +13,13 @@ only projected variables). ``BOUND(?param)`` is avoided: Oxigraph answers false 
 substituted variable, so an optional parameter is tested with ``COALESCE(… ?param …,
 true)``. The library follows these rules and the tests check them.
 
+Oxigraph's planner does not see substituted values: it orders joins as if the parameters
+were unbound, so a query for one actor scans every exposure. The embedded path therefore
+also states the values in the query, as ``{ VALUES (?p …) { (<term> …) } LATERAL { WHERE
+group } }`` (:func:`lateral_values`): the group is planned and run with the parameters
+known to be bound. Substitution is still passed, so the answers, and the projection check,
+stay those of SEP-0007.
+
 The guard tokenises the query (comments, strings and IRIs are single tokens, so a word
 inside them is never a keyword) and refuses SERVICE, LOAD, SPARQL Update keywords and
 FROM / FROM NAMED. Because SPARQL 1.1 lets an engine decode ``\\uXXXX`` escapes before
@@ -23,6 +30,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import json
 import re
@@ -476,6 +484,22 @@ def decode_codepoints(text: str) -> str:
 def check_query(text: str, origin: str = "query") -> str:
     """The query form (SELECT, CONSTRUCT, ASK or DESCRIBE), or QueryRefused saying why the
     query may not run: SERVICE, LOAD, FROM / FROM NAMED, or any SPARQL Update."""
+    if origin == "query" and len(text) <= _CACHED_TEXT:
+        return _check_cached(text)  # a refusal is an exception, never cached
+    return _check_query(text, origin)
+
+
+# Tokenising a library query takes about a millisecond, as long as Oxigraph takes to answer
+# it, and the same few texts run again and again: their checks and WHERE groups are cached.
+_CACHED_TEXT = 64 * 1024
+
+
+@functools.lru_cache(maxsize=256)
+def _check_cached(text: str) -> str:
+    return _check_query(text, "query")
+
+
+def _check_query(text: str, origin: str) -> str:
     if len(text) > MAX_QUERY_BYTES:
         raise QueryRefused(f"query refused: it is longer than {MAX_QUERY_BYTES:,} characters")
     readings = [text]
@@ -578,6 +602,46 @@ def inject_values(text: str, bindings: Mapping[str, Term]) -> str:
     return text[:brace.start + 1] + block + text[brace.start + 1:]
 
 
+def lateral_values(text: str, bindings: Mapping[str, Term]) -> str:
+    """``text`` with its WHERE group run ``LATERAL`` to a ``VALUES`` row of the bound terms,
+    ``{ VALUES (?a ?b) { (<x> "y") } LATERAL { group } }``, so that Oxigraph plans the group
+    knowing the parameters are bound (a substituted variable it plans as unbound). Terms are
+    written as N-Triples (:func:`nt_term`). ``text`` as it is when nothing is bound, or when
+    the rewrite does not apply (no WHERE group, a blank node, an odd variable name)."""
+    if not bindings:
+        return text
+    names = sorted(bindings)
+    if not all(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) for name in names):
+        return text
+    try:
+        row = " ".join(nt_term(bindings[name]) for name in names)
+    except UsageError:
+        return text
+    group = _where_group(text) if len(text) <= _CACHED_TEXT else _find_where_group(text)
+    if group is None:
+        return text
+    brace, end = group
+    block = "VALUES (" + " ".join(f"?{name}" for name in names) + ") { (" + row + ") }"
+    # on the brace's own line, so a line number in an error message still holds
+    return (text[:brace + 1] + " " + block + " LATERAL {" + text[brace + 1:end] + "} "
+            + text[end:])
+
+
+@functools.lru_cache(maxsize=256)
+def _where_group(text: str) -> tuple[int, int] | None:
+    return _find_where_group(text)
+
+
+def _find_where_group(text: str) -> tuple[int, int] | None:
+    """The offsets of the braces that open and close the WHERE group; None if it has none."""
+    try:
+        tokens = tokenize(text)
+        start = _where_brace(tokens)
+        return tokens[start].start, tokens[_matching_brace(tokens, start)].start
+    except UsageError:  # QueryRefused included
+        return None
+
+
 def _where_brace(tokens: list[Token]) -> int:
     form_at = next((i for i, t in enumerate(tokens)
                     if t.kind == "word" and t.text.upper() in _FORMS), None)
@@ -640,9 +704,17 @@ def execute(store: ox.Store, text: str, bindings: Mapping[str, Term] | None = No
     bound as terms; stop reading at ``max_rows`` + 1 and refuse the result."""
     form = check_query(text)
     substitutions = {ox.Variable(name): term for name, term in (bindings or {}).items()}
+    planned = lateral_values(text, bindings or {})
     try:
-        answer = store.query(text, use_default_graph_as_union=True,
-                             substitutions=substitutions)
+        try:
+            answer = store.query(planned, use_default_graph_as_union=True,
+                                 substitutions=substitutions)
+        except SyntaxError:
+            if planned == text:
+                raise
+            # the error (and its position) as the author wrote the query
+            answer = store.query(text, use_default_graph_as_union=True,
+                                 substitutions=substitutions)
     except SyntaxError as exc:
         raise UsageError(f"SPARQL syntax error: {exc}") from None
     except RuntimeError as exc:
