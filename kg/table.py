@@ -131,11 +131,6 @@ class Table:
             added += add(ident(s), ident(p), ident(rest[:-2]))
         return added
 
-    def __contains__(self, triple: Triple) -> bool:
-        s, p, o = triple
-        found = self.sp.get(p, {}).get(s)
-        return found == o if type(found) is int else found is not None and o in found
-
     def objects(self, s: int, p: int) -> Collection[int]:
         by_subject = self.sp.get(p)
         return _values(by_subject.get(s)) if by_subject is not None else EMPTY
