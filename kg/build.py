@@ -111,6 +111,8 @@ class Checked:
 def check(project: Project, reasoner: str = "fast", files: list[Path] | None = None,
           progress: Progress | None = None, validator: str = "native") -> Checked:
     """Load, validate and reason without writing anything; raise on any finding."""
+    import pyoxigraph as ox
+
     from kg import exposures, reason, store, validate
 
     say = progress or (lambda _msg: None)
@@ -124,7 +126,7 @@ def check(project: Project, reasoner: str = "fast", files: list[Path] | None = N
         f"({timings['load']:.2f}s)")
 
     start = time.perf_counter()
-    oxi = store.from_table(table)  # shared by the QC queries and the fast path's rules
+    oxi = ox.Store()  # filled by validation for the QC queries, then used by the rules
     findings = validate.validate(project, kg, table, validator, oxi)
     timings["validate"] = time.perf_counter() - start
     if findings:
@@ -140,7 +142,9 @@ def check(project: Project, reasoner: str = "fast", files: list[Path] | None = N
         graph = kg.asserted()
         for triple in rule_graph(project):
             graph.add(triple)
+    kg.drop_text()  # the table and the store hold it now
     reasoned = reason.reason(table, rules, reasoner, graph, oxi)
+    del oxi  # a second copy of the whole graph: free it before the exposures are made
     timings["reason"] = time.perf_counter() - start
     if reasoned.note:
         say(reasoned.note)

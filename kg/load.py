@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -309,12 +310,26 @@ class LoadedKG:
     ontology: Graph
     data: Graph
     bulk: list[str] = field(default_factory=list)  # N-Triples text of the Turtle data files
+    bulk_positions: range = range(0)  # where the bulk text's triples sit in the table
     locations: dict[URIRef, Location] = field(default_factory=dict)
     key_lines: dict[tuple[URIRef, URIRef], int] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    text_dropped: bool = False
+
+    def drop_text(self) -> None:
+        """Free the Turtle data's N-Triples text once the table and the store hold it (a
+        million-triple build then reasons with ~120 MB less); :meth:`asserted` and
+        :meth:`ntriples_chunks` need it, so they refuse afterwards."""
+        self.bulk = []
+        self.text_dropped = True
+
+    def _need_text(self) -> None:
+        if self.text_dropped:
+            raise RuntimeError("the Turtle data's text was dropped after loading")
 
     def asserted(self) -> Graph:
         """Everything asserted, as one rdflib graph (for pySHACL, owlrl and stats)."""
+        self._need_text()
         graph = Graph()
         for prefix, ns in PREFIXES.items():
             graph.bind(prefix, ns)
@@ -333,9 +348,24 @@ class LoadedKG:
         table = Table()
         table.add_oxigraph(quads(self.ontology))
         table.add_oxigraph(quads(self.data))
+        start = len(table)
         for text in self.bulk:
             table.add_lines(text)
+        self.bulk_positions = range(start, len(table))
         return table
+
+    def ntriples_chunks(self, table: Table) -> Iterator[bytes]:
+        """``table`` (made by :meth:`table`, perhaps added to since) as N-Triples chunks
+        for Oxigraph: the Turtle data files' text as parsed, then every other triple —
+        so the bulk of the data is never re-serialised triple by triple in Python."""
+        from kg.store import line_chunks
+
+        self._need_text()
+        for text in self.bulk:
+            yield text.encode("utf-8")
+        bulk = self.bulk_positions
+        others = itertools.chain(table.span(0, bulk.start), table.span(bulk.stop))
+        yield from line_chunks(table.lines(others))
 
     def locate(self, subject: str, predicate: str | None = None) -> tuple[str, int]:
         loc = self.locations.get(URIRef(subject))

@@ -322,17 +322,27 @@ def run_rules_rdflib(closure: Graph, rules: list[Rule]) -> Graph:
 
 def run_rules_oxigraph(table: Table, rules: list[Rule], oxi: Any = None) -> Span:
     """The same rules on the embedded Oxigraph store ``oxi`` (which must hold ``table``;
-    one is made if not given); what they derive is added to both and returned."""
+    one is made if not given); what they derive is added to both and returned.
+
+    A rule's answer goes into the store on a second thread while Python adds it to the
+    table (Oxigraph releases the GIL while it loads); the next rule waits for both.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
     import pyoxigraph as ox
 
     from kg import store
 
     oxi = oxi if oxi is not None else store.from_table(table)
     start = len(table)
-    for rule in rules:
-        answer = oxi.query(rule.text).serialize(format=ox.RdfFormat.N_TRIPLES)
-        if table.add_lines(answer.decode("utf-8")):
-            oxi.bulk_load(answer, ox.RdfFormat.N_TRIPLES)  # the store keeps one copy of each
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-rules") as pool:
+        for rule in rules:
+            answer = oxi.query(rule.text).serialize(format=ox.RdfFormat.N_TRIPLES)
+            if not answer:
+                continue
+            loading = pool.submit(oxi.bulk_load, answer, ox.RdfFormat.N_TRIPLES)
+            table.add_lines(answer)
+            loading.result()  # the store keeps one copy of each triple
     return table.span(start)
 
 

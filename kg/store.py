@@ -53,16 +53,26 @@ def quads(triples: Iterable[tuple[Node, Node, Node]]) -> Iterator[ox.Quad]:
         yield ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), target)
 
 
-def load_lines(store: ox.Store, lines: Iterable[str], chunk: int = 200_000) -> None:
-    """Bulk-load N-Triples lines in chunks, so a million-triple graph is never one string."""
+def line_chunks(lines: Iterable[str], chunk: int = 200_000) -> Iterator[bytes]:
+    """N-Triples lines joined into chunks, so a million-triple graph is never one string."""
     batch: list[str] = []
     for line in lines:
         batch.append(line)
         if len(batch) >= chunk:
-            store.bulk_load("".join(batch).encode("utf-8"), ox.RdfFormat.N_TRIPLES)
+            yield "".join(batch).encode("utf-8")
             batch.clear()
     if batch:
-        store.bulk_load("".join(batch).encode("utf-8"), ox.RdfFormat.N_TRIPLES)
+        yield "".join(batch).encode("utf-8")
+
+
+def load_lines(store: ox.Store, lines: Iterable[str]) -> None:
+    load_chunks(store, line_chunks(lines))
+
+
+def load_chunks(store: ox.Store, chunks: Iterable[bytes]) -> None:
+    """Bulk-load N-Triples chunks (Oxigraph releases the GIL while it loads)."""
+    for chunk in chunks:
+        store.bulk_load(chunk, ox.RdfFormat.N_TRIPLES)
 
 
 def from_table(table: Table, triples: Iterable[tuple[int, int, int]] | None = None) -> ox.Store:

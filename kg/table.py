@@ -119,16 +119,29 @@ class Table:
         for t in triples:
             self.add_terms(str(t.subject), str(t.predicate), str(t.object))  # type: ignore[attr-defined]
 
-    def add_lines(self, text: str) -> int:
+    def add_lines(self, text: str | bytes, chunk: int = 1 << 20) -> int:
         """Add canonical N-Triples lines (as Oxigraph writes them); return how many were new.
 
         In canonical N-Triples the subject and predicate hold no spaces, so the object is
-        the rest of the line up to the final `` .``.
+        the rest of the line up to the final `` .``. The text is split a megabyte at a
+        time, so a rule's half-million-line answer is never a list of lines all at once.
         """
         ident, add, added = self.id, self.add, 0
-        for line in text.splitlines():
-            s, p, rest = line.split(" ", 2)
-            added += add(ident(s), ident(p), ident(rest[:-2]))
+        start, end = 0, len(text)
+        newline = "\n" if isinstance(text, str) else b"\n"
+        while start < end:
+            stop = text.find(newline, min(start + chunk, end) - 1)
+            stop = end if stop < 0 else stop + 1
+            piece = text[start:stop]
+            # split on "\n" only: str.splitlines() would also break at U+2028 or U+0085,
+            # which N-Triples leaves unescaped inside literals
+            lines = (piece if isinstance(piece, str) else piece.decode("utf-8")).split("\n")
+            for line in lines:
+                if not line:
+                    continue
+                s, p, rest = line.split(" ", 2)
+                added += add(ident(s), ident(p), ident(rest[:-2]))
+            start = stop
         return added
 
     def objects(self, s: int, p: int) -> Collection[int]:

@@ -97,9 +97,12 @@ def pyshacl_results(kg: LoadedKG, shapes: Graph) -> list:
 
 def qc_findings(kg: LoadedKG, table: Table, queries: list[NamedQuery],
                 oxi: ox.Store | None = None) -> list[Finding]:
+    """QC query results as findings. ``table`` is loaded into ``oxi`` first (an empty
+    store, left holding it for the fast path's rules), or into a store of their own."""
     from kg import store
 
-    oxi = oxi if oxi is not None else store.from_table(table)
+    oxi = oxi if oxi is not None else ox.Store()
+    store.load_chunks(oxi, kg.ntriples_chunks(table))
     findings = []
     for query in queries:
         for row in oxi.query(query.text):
@@ -119,8 +122,19 @@ def load_shapes(project: Project) -> Graph:
 
 def validate(project: Project, kg: LoadedKG, table: Table, engine: str = "native",
              oxi: ox.Store | None = None) -> list[Finding]:
-    """Every finding from shapes and QC queries, sorted by file and line. ``oxi`` is a
-    store already holding ``table`` (else one is made for the QC queries)."""
-    findings = shacl_findings(kg, table, load_shapes(project), engine)
-    findings += qc_findings(kg, table, load_qc_queries(project.qc_dir), oxi)
+    """Every finding from shapes and QC queries, sorted by file and line.
+
+    ``table`` is loaded into Oxigraph (into ``oxi`` if given: an empty store, left
+    holding it) and the QC queries run there, in a second thread, while the shapes are
+    checked in Python. Oxigraph releases the GIL while it loads and queries, so with two
+    cores the two overlap.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    shapes = load_shapes(project)
+    queries = load_qc_queries(project.qc_dir)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-qc") as pool:
+        qc = pool.submit(qc_findings, kg, table, queries, oxi)
+        findings = shacl_findings(kg, table, shapes, engine)
+        findings += qc.result()
     return sorted(set(findings))

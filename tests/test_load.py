@@ -127,3 +127,16 @@ def test_blank_nodes_are_refused_in_curated_turtle(tmp_path, capsys):
                            "<https://w3id.org/aigov-kg/id/acme-lab> aig:within [] .\n")
     assert result.code == 1
     assert "curated data may not use blank nodes" in result.err
+
+
+def test_line_separators_inside_a_turtle_literal_survive(tmp_path):
+    """N-Triples leaves U+2028, U+2029 and U+0085 raw inside literals; the table must not
+    split a line there (str.splitlines would)."""
+    from kg.build import check
+
+    comment = "first\u2028second\u2029third\u0085fourth"
+    project = make_project(tmp_path, [FIXTURES / "mini"], {"extra.ttl": (
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        f'<https://w3id.org/aigov-kg/id/acme-lab> rdfs:comment "{comment}"@en .\n')})
+    table = check(project).reasoned.table
+    assert f'"{comment}"@en' in table.ids
