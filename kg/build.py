@@ -44,6 +44,7 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
     exposures: list[dict[str, Any]] = field(default_factory=list)
     note: str = ""
+    writer_peak_mb: float = 0.0  # the graph-file writer's peak memory (a child process)
 
 
 def input_hashes(project: Project, files: list[Path] | None = None) -> dict[str, str]:
@@ -109,8 +110,11 @@ class Checked:
 
 
 def check(project: Project, reasoner: str = "fast", files: list[Path] | None = None,
-          progress: Progress | None = None, validator: str = "native") -> Checked:
-    """Load, validate and reason without writing anything; raise on any finding."""
+          progress: Progress | None = None, validator: str = "native",
+          records: bool = True) -> Checked:
+    """Load, validate and reason without writing anything; raise on any finding. The
+    exposure records are made too, unless ``records`` is false (the build makes them
+    itself, while the graph files are being written)."""
     import pyoxigraph as ox
 
     from kg import exposures, reason, store, validate
@@ -151,22 +155,27 @@ def check(project: Project, reasoner: str = "fast", files: list[Path] | None = N
     say(f"reasoned ({reasoned.reasoner}): {len(reasoned.inferred):,} inferred, "
         f"{len(reasoned.derived):,} derived triples ({timings['reason']:.2f}s)")
 
-    start = time.perf_counter()
-    records = exposures.extract(reasoned.table, reasoned.asserted)
-    timings["exposures"] = time.perf_counter() - start
-    return Checked(kg, reasoned, records, timings)
+    made: list[dict[str, Any]] = []
+    if records:
+        start = time.perf_counter()
+        made = exposures.extract(reasoned.table, reasoned.asserted)
+        timings["exposures"] = time.perf_counter() - start
+    return Checked(kg, reasoned, made, timings)
 
 
 def build(project: Project, reasoner: str = "fast", out_dir: Path | None = None,
           progress: Progress | None = None) -> BuildResult:
+    """Check, then write ``build/`` whole. The graph files are written by a child process
+    while this one makes the exposure records, so ``write`` times only what is left once
+    the records are made."""
     from kg import export
-    from kg.exposures import json_lines, to_csv
+    from kg.exposures import extract, json_lines, to_csv
 
     say = progress or (lambda _msg: None)
     out_dir = out_dir or project.build_dir
     hashes = input_hashes(project)
-    checked = check(project, reasoner, progress=progress)
-    reasoned, records, timings = checked.reasoned, checked.records, checked.timings
+    checked = check(project, reasoner, progress=progress, records=False)
+    reasoned, timings = checked.reasoned, checked.timings
     case_files = len(checked.kg.files)
     del checked  # the parsed input is no longer needed: free it before writing
 
@@ -174,27 +183,38 @@ def build(project: Project, reasoner: str = "fast", out_dir: Path | None = None,
     table = reasoned.table
     named = {"asserted": reasoned.asserted, "inferred": reasoned.inferred,
              "derived": reasoned.derived}
-    counts = {
-        "asserted_triples": len(reasoned.asserted),
-        "inferred_triples": len(reasoned.inferred),
-        "derived_triples": len(reasoned.derived),
-        "exposures": len(records),
-        "case_files": case_files,
-    }
-    manifest = {"kg_version": __version__, "reasoner": reasoned.reasoner, "counts": counts,
-                "inputs": hashes}
     with replace_directory(out_dir) as staging:
-        export.write_graph(table, named, staging)
-        with open(staging / "exposures.json", "w", encoding="utf-8") as handle:
-            handle.writelines(json_lines(records))
-        (staging / "exposures.csv").write_text(to_csv(records), "utf-8")
-        with open(staging / "index.json", "w", encoding="utf-8") as handle:
-            handle.writelines(object_lines(entity_index(reasoned)))
-        (staging / "manifest.json").write_text(
-            json.dumps(manifest, indent=1, sort_keys=True) + "\n", "utf-8")
-    timings["write"] = time.perf_counter() - start
+        writer = export.write_graph(table, named, staging)
+        try:
+            extracting = time.perf_counter()
+            records = extract(table, reasoned.asserted)
+            timings["exposures"] = time.perf_counter() - extracting
+            counts = {
+                "asserted_triples": len(reasoned.asserted),
+                "inferred_triples": len(reasoned.inferred),
+                "derived_triples": len(reasoned.derived),
+                "exposures": len(records),
+                "case_files": case_files,
+            }
+            manifest = {"kg_version": __version__, "reasoner": reasoned.reasoner,
+                        "counts": counts, "inputs": hashes}
+            with open(staging / "exposures.json", "w", encoding="utf-8") as handle:
+                handle.writelines(json_lines(records))
+            (staging / "exposures.csv").write_text(to_csv(records), "utf-8")
+            with open(staging / "index.json", "w", encoding="utf-8") as handle:
+                handle.writelines(object_lines(entity_index(reasoned)))
+            (staging / "manifest.json").write_text(
+                json.dumps(manifest, indent=1, sort_keys=True) + "\n", "utf-8")
+            if writer is not None:
+                writer.wait()
+        except BaseException:
+            if writer is not None:
+                writer.stop()
+            raise
+    timings["write"] = time.perf_counter() - start - timings["exposures"]
     say(f"wrote {project.relative(out_dir)}/ ({timings['write']:.2f}s)")
-    return BuildResult(out_dir, reasoned.reasoner, counts, timings, records, reasoned.note)
+    return BuildResult(out_dir, reasoned.reasoner, counts, timings, records, reasoned.note,
+                       writer.peak_kb / 1024 if writer is not None else 0.0)
 
 
 # --------------------------------------------------------------------------- reading a build

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import shutil
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg import graphfiles
 from kg.namespaces import GRAPH, PREFIXES
 from kg.table import Table
 
@@ -88,31 +88,28 @@ def turtle(lines: list[str]) -> bytes:
     return serialise_lines(lines, "ttl")
 
 
-def write_graph(table: Table, named: dict[str, Iterable[Triple]], out_dir: Path) -> None:
-    """Write each part as Turtle (``<name>.ttl``), and all of them part after part, each
-    part sorted, as ``graph.nt`` and ``graph.nq`` (one named graph a part).
+def write_graph(table: Table, named: dict[str, Iterable[Triple]], out_dir: Path
+                ) -> graphfiles.Writer | None:
+    """Start writing the graph files: each part as Turtle (``<name>.ttl``), and all of them
+    part after part, each part sorted, as ``graph.nt`` and ``graph.nq``.
 
-    One part's sorted lines are in memory at a time: they go to ``graph.nq`` and to a
-    scratch N-Triples file, from which Oxigraph writes the Turtle and which is then
-    appended to ``graph.nt``.
+    Each part's sorted lines go to a scratch file here, one part in memory at a time;
+    a child process (:mod:`kg.graphfiles`) makes the files from them while the caller
+    goes on. Returns that child, to ``wait()`` for (or ``stop()``); None if no child
+    could be started, in which case the files were written here.
     """
     labels = stable_labels(table, itertools.chain.from_iterable(named.values()))
-    scratch = out_dir / ".part.nt"
-    with (open(out_dir / "graph.nq", "w", encoding="utf-8") as quads,
-          open(out_dir / "graph.nt", "wb") as union):
-        for name, triples in named.items():
-            lines = ntriples(table, triples, labels=labels)
-            suffix = f" <{GRAPH[name]}> .\n"
-            quads.writelines(line[:-3] + suffix for line in lines)
-            with open(scratch, "w", encoding="utf-8") as handle:
-                handle.writelines(lines)
-            del lines
-            ox.serialize(ox.parse(path=scratch, format=ox.RdfFormat.N_TRIPLES),
-                         out_dir / f"{name}.ttl", format=ox.RdfFormat.TURTLE,
-                         prefixes=PREFIXES)
-            with open(scratch, "rb") as handle:
-                shutil.copyfileobj(handle, union, 1 << 20)
-    scratch.unlink()
+    for name, triples in named.items():
+        lines = ntriples(table, triples, labels=labels)
+        with open(graphfiles.scratch_path(out_dir, name), "w", encoding="utf-8") as handle:
+            handle.writelines(lines)
+        del lines
+    parts = [(name, str(GRAPH[name])) for name in named]
+    try:
+        return graphfiles.Writer(out_dir, parts, PREFIXES)
+    except OSError:  # no process to spare: write them here
+        graphfiles.finish(out_dir, parts, PREFIXES)
+        return None
 
 
 def graphml(triples: Iterable[ox.Triple]) -> str:

@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from kg import export
+from kg import export, graphfiles
 from kg.build import Built, build
+from kg.errors import OutputError
 from tests.conftest import FIXTURES, make_project
 from tests.kgrun import run_kg
 
@@ -36,6 +37,39 @@ def test_an_interrupted_build_leaves_the_previous_output(tmp_path, monkeypatch):
         build(project)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert sorted(p.name for p in project.root.iterdir()) == ["build", "data", "ontology"]
+
+
+def test_a_failed_graph_writer_fails_the_build_and_keeps_the_previous_output(
+        tmp_path, monkeypatch):
+    """The graph files are written by a child process; if it fails, so does the build."""
+    project = make_project(tmp_path, [FIXTURES / "mini"])
+    build(project)
+    out = project.root / "build"
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    broken = tmp_path / "broken_writer.py"
+    broken.write_text("raise SystemExit('No space left on device')\n", "utf-8")
+    monkeypatch.setattr(graphfiles, "__file__", str(broken))
+    with pytest.raises(OutputError, match="writing the graph files failed: "
+                                          "No space left on device"):
+        build(project)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in project.root.iterdir()) == ["build", "data", "ontology"]
+
+
+def test_without_a_child_process_the_graph_files_are_the_same(tmp_path, monkeypatch):
+    project = make_project(tmp_path, [FIXTURES / "mini"])
+    build(project, out_dir=tmp_path / "child")
+
+    def no_process(*_args, **_kwargs):
+        raise OSError("Resource temporarily unavailable")
+
+    monkeypatch.setattr(graphfiles.subprocess, "Popen", no_process)
+    build(project, out_dir=tmp_path / "here")
+    for name in ("graph.nt", "graph.nq", "asserted.ttl", "inferred.ttl", "derived.ttl"):
+        assert ((tmp_path / "child" / name).read_bytes()
+                == (tmp_path / "here" / name).read_bytes()), name
+    assert sorted(p.name for p in (tmp_path / "here").iterdir()) == sorted(
+        p.name for p in (tmp_path / "child").iterdir())
 
 
 def test_inferred_triples_are_kept_apart_from_asserted_ones(tmp_path):
