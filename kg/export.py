@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import sys
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -105,11 +106,13 @@ def write_graph(table: Table, named: dict[str, Iterable[Triple]], out_dir: Path
             handle.writelines(lines)
         del lines
     parts = [(name, str(GRAPH[name])) for name in named]
-    try:
-        return graphfiles.Writer(out_dir, parts, PREFIXES)
-    except OSError:  # no process to spare: write them here
-        graphfiles.finish(out_dir, parts, PREFIXES)
-        return None
+    if not getattr(sys, "frozen", False):  # a frozen app's executable is not a Python
+        try:
+            return graphfiles.Writer(out_dir, parts, PREFIXES)
+        except OSError:  # no process to spare: write them here
+            pass
+    graphfiles.finish(out_dir, parts, PREFIXES)
+    return None
 
 
 def graphml(triples: Iterable[ox.Triple]) -> str:
