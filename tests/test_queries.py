@@ -349,6 +349,18 @@ def test_jurisdictions_by_risk_category(store):
     ]
 
 
+def test_jurisdictions_by_risk_category_with_a_label_in_two_graphs(project, store):
+    """The default graph is the union of the named graphs, so a label stated in two of them
+    matches twice; the label is looked up after the counting, and still gives one row."""
+    doubled = open_build(project.build_dir)
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    eu = ox.NamedNode("https://w3id.org/aigov-kg/id/eu")
+    doubled.extend([ox.Quad(eu, label, quad.object, ox.NamedNode(str(GRAPH["derived"])))
+                    for quad in doubled.quads_for_pattern(eu, label, None)])
+    assert table(doubled, "jurisdictions-by-risk-category") == table(
+        store, "jurisdictions-by-risk-category")
+
+
 def test_suppliers_exposed_through_a_product(store):
     variables, rows = table(store, "suppliers-exposed-through-product", product="robo-1")
     assert variables == ["supplier", "supplierLabel", "product", "maker", "market", "source",
