@@ -298,7 +298,7 @@ def load_rules(rules_dir: Path) -> list[Rule]:
 
     rules = []
     for path in sorted(rules_dir.glob("*.rq")):
-        named = read_query_file(path)
+        named = read_query_file(path, "rule")
         if named.title == named.name:
             raise InputError(f"{named.origin}: a rule file starts with a `# title:` header")
         name = re.sub(r"^\d+-", "", path.stem)

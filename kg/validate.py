@@ -8,6 +8,7 @@ subject where the loader knows them.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,7 +16,7 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from kg.errors import Finding
+from kg.errors import Finding, InputError
 from kg.load import LoadedKG, parse_turtle, read_text
 from kg.namespaces import SH, short_name
 from kg.project import Project
@@ -25,18 +26,42 @@ if TYPE_CHECKING:
     from kg.query import NamedQuery
 
 
-def read_query_file(path: Path) -> NamedQuery:
-    """A rule or QC query file with its header, read through the bounded reader and passed
-    through the same guard as every user query (so no SERVICE, LOAD or FROM runs at build
-    time)."""
+# what each kind of query file must be: its form, and the variables it must project
+QUERY_FILE_KINDS = {"rule": ("CONSTRUCT", ()), "QC query": ("SELECT", ("subject",))}
+
+
+def read_query_file(path: Path, kind: str) -> NamedQuery:
+    """A rule or QC query file (``kind``) with its header, read through the bounded reader
+    and passed through the same guard as every user query (so no SERVICE, LOAD or FROM
+    runs at build time). Its form, its syntax and what it projects are checked here, so
+    a broken file is an InputError naming it and the line, before anything runs."""
     from kg.query import MAX_QUERY_BYTES, parse_query
 
     display = f"ontology/{path.parent.name}/{path.name}"
-    return parse_query(read_text(path, display, MAX_QUERY_BYTES), path.stem, display)
+    named = parse_query(read_text(path, display, MAX_QUERY_BYTES), path.stem, display)
+    form, needed = QUERY_FILE_KINDS[kind]
+    if named.form != form:
+        raise InputError(f"{display}: a {kind} must be a {form} query, not {named.form}")
+    try:
+        answer = ox.Store().query(named.text)  # an empty store: only the parse costs
+    except SyntaxError as exc:
+        message = " ".join(str(exc).split())
+        match = re.search(r"\bat (\d+):\d+", message)
+        line = f"{match.group(1)}:" if match else ""
+        raise InputError(f"{display}:{line} SPARQL syntax error: {message[:300]}") from None
+    projected = {v.value for v in answer.variables} if form == "SELECT" else set()
+    answer = None  # pyoxigraph results are dropped on the thread that made them
+    missing = [name for name in needed if name not in projected]
+    if missing:
+        raise InputError(f"{display}: a {kind} must SELECT "
+                         + ", ".join(f"?{name}" for name in missing)
+                         + " (and may SELECT ?message)")
+    return named
 
 
 def load_qc_queries(qc_dir: Path) -> list[NamedQuery]:
-    return [read_query_file(path) for path in sorted(qc_dir.glob("*-violation.rq"))]
+    return [read_query_file(path, "QC query")
+            for path in sorted(qc_dir.glob("*-violation.rq"))]
 
 
 def _focus_iri(term: str) -> str:

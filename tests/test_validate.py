@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from kg.build import check
 from kg.errors import ValidationFailed
 from kg.validate import load_qc_queries
 from tests.conftest import FIXTURES, REPO, make_project
+from tests.kgrun import run_kg
 
 HEAD = "curated: 2026-11-28\nrecords:\n"
 BAN = """\
@@ -224,3 +226,30 @@ def test_native_shacl_agrees_with_pyshacl(tmp_path, case):
     reference = {(r.focus, r.shape, r.path) for r in pyshacl_results(loaded, shapes)}
     assert native == reference
     assert native
+
+
+BROKEN_QUERY_FILES = [
+    ("rules/80-broken.rq", "# title: Broken rule\nCONSTRUCT { ?s a ?o }\nWHERE { ?s ?p }\n",
+     r"ontology/rules/80-broken\.rq:\d+: SPARQL syntax error: error at \d+:\d+"),
+    ("rules/80-select.rq", "# title: Not a rule\nSELECT ?s WHERE { ?s ?p ?o }\n",
+     r"ontology/rules/80-select\.rq: a rule must be a CONSTRUCT query, not SELECT"),
+    ("qc/broken-violation.rq", "# title: Broken\nSELECT ?subject WHERE {\n  ?subject ?p\n}\n",
+     r"ontology/qc/broken-violation\.rq:\d+: SPARQL syntax error: error at \d+:\d+"),
+    ("qc/nameless-violation.rq", "# title: No subject\nSELECT ?s WHERE { ?s ?p ?o }\n",
+     r"ontology/qc/nameless-violation\.rq: a QC query must SELECT \?subject"),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "message"), BROKEN_QUERY_FILES,
+                         ids=[case[0] for case in BROKEN_QUERY_FILES])
+def test_a_broken_rule_or_qc_file_is_an_input_error_naming_it(tmp_path, capsys, name, text,
+                                                             message):
+    """Rules and QC queries are files anyone may add: a broken one is reported with its file
+    (and line), exit 2, before anything is built."""
+    project = make_project(tmp_path, [FIXTURES / "mini"])
+    (project.root / "ontology" / name).write_text(text, "utf-8")
+    result = run_kg(capsys, project.root, "build")
+    assert result.code == 2, result.err
+    assert re.search(message, result.err), result.err
+    assert "internal error" not in result.err
+    assert not (project.root / "build").exists()
