@@ -29,7 +29,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
 from kg.errors import InputError
-from kg.namespaces import RULE
+from kg.namespaces import AIG, RULE
 from kg.table import OWL as T_OWL
 from kg.table import RDF as T_RDF
 from kg.table import RDFS as T_RDFS
@@ -393,6 +393,42 @@ def _check_consistency(table: Table) -> None:
         raise InputError("the graph is inconsistent under OWL 2 RL: " + "; ".join(problems[:5]))
 
 
+EXPOSURE_NEEDS = ("exposedActor", "exposedToRisk", "throughSource")
+
+
+def _check_exposures(table: Table, rules: list[Rule]) -> None:
+    """Every exposure must be an IRI with an actor, a risk and a source that are IRIs:
+    its record and its path are made from them. An exposure that is not is the work of
+    a rule (named, with its file) or of data, and is an InputError, not a crash later."""
+    t = table
+    exposure = t.ids.get(f"<{AIG}Exposure>")
+    if exposure is None:
+        return
+    terms = t.terms
+    needs = [(name, t.iri_id(str(AIG[name]))) for name in EXPOSURE_NEEDS]
+    by_rule = t.iri_id(str(AIG.derivedByRule))
+    files = {f"<{rule.iri}>": f"ontology/rules/{rule.path.name}" for rule in rules}
+    found: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for node in t.subjects(t.iri_id(T_RDF + "type"), exposure):
+        missing = [f"aig:{name}" for name, prop in needs
+                   if not any(terms[v].startswith("<") for v in t.objects(node, prop))]
+        if terms[node].startswith("<") and not missing:
+            continue
+        origin = ", ".join(sorted(files.get(terms[r], terms[r])
+                                  for r in t.objects(node, by_rule)))
+        what = ("are blank nodes" if not terms[node].startswith("<")
+                else "have no " + ", ".join(missing) + " IRI")
+        found[origin or "data, or a rule that names no aig:derivedByRule", what].append(
+            terms[node])
+    if found:
+        problems = [f"{origin}: {len(nodes):,} exposures {what}, e.g. {min(nodes)[:120]}"
+                    for (origin, what), nodes in sorted(found.items())]
+        raise InputError("exposures that cannot be explained — " + "; ".join(problems[:5])
+                         + ". An exposure needs an IRI (the shipped rules mint one with "
+                         "IRI(CONCAT(…))) and IRIs for aig:exposedActor, aig:exposedToRisk "
+                         "and aig:throughSource")
+
+
 def reason(table: Table, rules: list[Rule], reasoner: str = "fast",
            asserted_graph: Graph | None = None, oxi: Any = None) -> Reasoned:
     """Close ``table`` (in place) under OWL 2 RL and run the rules.
@@ -430,6 +466,7 @@ def reason(table: Table, rules: list[Rule], reasoner: str = "fast",
         before = len(table)
         table.add_oxigraph(store.quads(derived_graph))
         derived = table.span(before)
+    _check_exposures(table, rules)
     terms = table.terms
     inferred = inferred_now.where(
         lambda s, p, o: not is_trivial_term(terms[s], terms[p], terms[o]))

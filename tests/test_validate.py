@@ -253,3 +253,22 @@ def test_a_broken_rule_or_qc_file_is_an_input_error_naming_it(tmp_path, capsys, 
     assert re.search(message, result.err), result.err
     assert "internal error" not in result.err
     assert not (project.root / "build").exists()
+
+
+def test_a_rule_deriving_unexplainable_exposures_is_named(tmp_path, capsys):
+    """A new rule whose exposures lack a risk or a source would leave records without a
+    path; the build stops and names the rule's file instead of failing later."""
+    project = make_project(tmp_path, [FIXTURES / "mini"])
+    (project.root / "ontology" / "rules" / "80-partial.rq").write_text(
+        "# title: Partial exposures\n"
+        "PREFIX aig: <https://w3id.org/aigov-kg/ontology#>\n"
+        "CONSTRUCT { ?e a aig:Exposure ; aig:exposedActor ?a ;\n"
+        "              aig:derivedByRule <https://w3id.org/aigov-kg/rule/partial> }\n"
+        "WHERE { ?a a aig:Company BIND (IRI(CONCAT(STR(?a), \"/partial\")) AS ?e) }\n",
+        "utf-8")
+    result = run_kg(capsys, project.root, "build")
+    assert result.code == 2, result.err
+    assert ("ontology/rules/80-partial.rq: 5 exposures have no aig:exposedToRisk, "
+            "aig:throughSource IRI, e.g. <https://w3id.org/aigov-kg/id/acme-lab/partial>"
+            in result.err)
+    assert not (project.root / "build").exists()
