@@ -205,16 +205,14 @@ def build(project: Project, reasoner: str = "fast", out_dir: Path | None = None,
                 handle.writelines(object_lines(entity_index(reasoned)))
             (staging / "manifest.json").write_text(
                 json.dumps(manifest, indent=1, sort_keys=True) + "\n", "utf-8")
-            if writer is not None:
-                writer.wait()
+            writer.wait()
         except BaseException:
-            if writer is not None:
-                writer.stop()
+            writer.stop()
             raise
     timings["write"] = time.perf_counter() - start - timings["exposures"]
     say(f"wrote {project.relative(out_dir)}/ ({timings['write']:.2f}s)")
     return BuildResult(out_dir, reasoned.reasoner, counts, timings, records, reasoned.note,
-                       writer.peak_kb / 1024 if writer is not None else 0.0)
+                       writer.peak_kb / 1024)
 
 
 # --------------------------------------------------------------------------- reading a build

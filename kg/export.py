@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import sys
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -90,14 +89,13 @@ def turtle(lines: list[str]) -> bytes:
 
 
 def write_graph(table: Table, named: dict[str, Iterable[Triple]], out_dir: Path
-                ) -> graphfiles.Writer | None:
+                ) -> graphfiles.Writer:
     """Start writing the graph files: each part as Turtle (``<name>.ttl``), and all of them
     part after part, each part sorted, as ``graph.nt`` and ``graph.nq``.
 
     Each part's sorted lines go to a scratch file here, one part in memory at a time;
-    a child process (:mod:`kg.graphfiles`) makes the files from them while the caller
-    goes on. Returns that child, to ``wait()`` for (or ``stop()``); None if no child
-    could be started, in which case the files were written here.
+    a child process (:class:`kg.graphfiles.Writer`) makes the files from them while the
+    caller goes on, and is returned to ``wait()`` for (or ``stop()``).
     """
     labels = stable_labels(table, itertools.chain.from_iterable(named.values()))
     for name, triples in named.items():
@@ -106,13 +104,7 @@ def write_graph(table: Table, named: dict[str, Iterable[Triple]], out_dir: Path
             handle.writelines(lines)
         del lines
     parts = [(name, str(GRAPH[name])) for name in named]
-    if not getattr(sys, "frozen", False):  # a frozen app's executable is not a Python
-        try:
-            return graphfiles.Writer(out_dir, parts, PREFIXES)
-        except OSError:  # no process to spare: write them here
-            pass
-    graphfiles.finish(out_dir, parts, PREFIXES)
-    return None
+    return graphfiles.Writer(out_dir, parts, PREFIXES)
 
 
 def graphml(triples: Iterable[ox.Triple]) -> str:

@@ -11,6 +11,7 @@ It imports nothing but pyoxigraph, so the child starts in a tenth of a second.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import subprocess
@@ -43,19 +44,29 @@ def finish(out_dir: Path, parts: list[tuple[str, str]], prefixes: dict[str, str]
 
 
 class Writer:
-    """:func:`finish` running in a child process; :meth:`wait` raises if it failed."""
+    """:func:`finish` running in a child process; :meth:`wait` raises if it failed.
+
+    Where no child can be started (no process to spare, or a frozen app, whose
+    executable is not a Python), the files are written here, at once."""
 
     def __init__(self, out_dir: Path, parts: list[tuple[str, str]],
                  prefixes: dict[str, str]) -> None:
         self.peak_kb = 0  # the child's peak memory, once it is done
-        self.process = subprocess.Popen(
-            [sys.executable, __file__, str(out_dir), json.dumps(prefixes),
-             *(f"{name}={graph}" for name, graph in parts)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.process: subprocess.Popen[bytes] | None = None
+        if not getattr(sys, "frozen", False):
+            with contextlib.suppress(OSError):  # no process to spare: written below
+                self.process = subprocess.Popen(
+                    [sys.executable, __file__, str(out_dir), json.dumps(prefixes),
+                     *(f"{name}={graph}" for name, graph in parts)],
+                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if self.process is None:
+            finish(out_dir, parts, prefixes)
 
     def wait(self) -> None:
         from kg.errors import OutputError
 
+        if self.process is None:
+            return
         out, err = self.process.communicate()
         if self.process.returncode != 0:
             lines = err.decode("utf-8", "replace").strip().splitlines() or ["no message"]
@@ -65,7 +76,7 @@ class Writer:
 
     def stop(self) -> None:
         """Kill the child (the build failed elsewhere) and wait for it to be gone."""
-        if self.process.returncode is not None:  # already waited for
+        if self.process is None or self.process.returncode is not None:  # none, or done
             return
         if self.process.poll() is None:
             self.process.kill()
