@@ -29,7 +29,7 @@ from kg.namespaces import AIG, short_name
 from kg.project import DATA_SUFFIXES, Project
 
 PLACEHOLDER = "FILL-IN"
-ENDED_STATUSES = ("Closed", "Rescinded", "Withdrawn", "Superseded")  # as the QC query
+ENDED_STATUSES = ("Closed", "Lifted", "Rescinded", "Withdrawn", "Superseded")  # as the QC query
 
 
 @dataclass(frozen=True)
