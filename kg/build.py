@@ -27,11 +27,12 @@ from rdflib.namespace import DCTERMS, RDF, RDFS
 
 from kg import __version__
 from kg.atomic import replace_directory
-from kg.errors import ValidationFailed
+from kg.errors import Finding, ValidationFailed
 from kg.load import LoadedKG, load
 from kg.namespaces import AIG
 from kg.project import Project
 from kg.reason import Reasoned
+from kg.sourcepolicy import SourcePolicy
 
 Progress = Callable[[str], None]
 
@@ -107,14 +108,16 @@ class Checked:
     reasoned: Reasoned
     records: list[dict[str, Any]]
     timings: dict[str, float]
+    warnings: list[Finding] = field(default_factory=list)
 
 
 def check(project: Project, reasoner: str = "fast", files: list[Path] | None = None,
           progress: Progress | None = None, validator: str = "native",
-          records: bool = True) -> Checked:
-    """Load, validate and reason without writing anything; raise on any finding. The
-    exposure records are made too, unless ``records`` is false (the build makes them
-    itself, while the graph files are being written)."""
+          records: bool = True, strict: bool = False) -> Checked:
+    """Load, validate and reason without writing anything; raise on any error (and on
+    any warning when ``strict``). The warnings are reported through ``progress`` and
+    kept. The exposure records are made too, unless ``records`` is false (the build
+    makes them itself, while the graph files are being written)."""
     import pyoxigraph as ox
 
     from kg import exposures, reason, store, validate
@@ -133,9 +136,11 @@ def check(project: Project, reasoner: str = "fast", files: list[Path] | None = N
     oxi = ox.Store()  # filled by validation for the QC queries, then used by the rules
     findings = validate.validate(project, kg, table, validator, oxi)
     timings["validate"] = time.perf_counter() - start
-    if findings:
+    warnings = [f for f in findings if f.severity == "warning"]
+    if findings and (strict or len(warnings) < len(findings)):
         raise ValidationFailed(findings)
-    say(f"validated: shapes and QC queries pass ({timings['validate']:.2f}s)")
+    noted = f", {len(warnings)} warning(s) (`kg validate` lists them)" if warnings else ""
+    say(f"validated: shapes and QC queries pass{noted} ({timings['validate']:.2f}s)")
 
     start = time.perf_counter()
     if reasoner == "owlrl":
@@ -158,13 +163,14 @@ def check(project: Project, reasoner: str = "fast", files: list[Path] | None = N
     made: list[dict[str, Any]] = []
     if records:
         start = time.perf_counter()
-        made = exposures.extract(reasoned.table, reasoned.asserted)
+        made = exposures.extract(reasoned.table, reasoned.asserted,
+                                 SourcePolicy.from_graph(kg.ontology))
         timings["exposures"] = time.perf_counter() - start
-    return Checked(kg, reasoned, made, timings)
+    return Checked(kg, reasoned, made, timings, warnings)
 
 
 def build(project: Project, reasoner: str = "fast", out_dir: Path | None = None,
-          progress: Progress | None = None) -> BuildResult:
+          progress: Progress | None = None, strict: bool = False) -> BuildResult:
     """Check, then write ``build/`` whole. The graph files are written by a child process
     while this one makes the exposure records, so ``write`` times only what is left once
     the records are made."""
@@ -174,9 +180,10 @@ def build(project: Project, reasoner: str = "fast", out_dir: Path | None = None,
     say = progress or (lambda _msg: None)
     out_dir = out_dir or project.build_dir
     hashes = input_hashes(project)
-    checked = check(project, reasoner, progress=progress, records=False)
+    checked = check(project, reasoner, progress=progress, records=False, strict=strict)
     reasoned, timings = checked.reasoned, checked.timings
     case_files = len(checked.kg.files)
+    policy = SourcePolicy.from_graph(checked.kg.ontology)
     del checked  # the parsed input is no longer needed: free it before writing
 
     start = time.perf_counter()
@@ -187,7 +194,7 @@ def build(project: Project, reasoner: str = "fast", out_dir: Path | None = None,
         writer = export.write_graph(table, named, staging)
         try:
             extracting = time.perf_counter()
-            records = extract(table, reasoned.asserted)
+            records = extract(table, reasoned.asserted, policy)
             timings["exposures"] = time.perf_counter() - extracting
             counts = {
                 "asserted_triples": len(reasoned.asserted),

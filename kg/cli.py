@@ -62,8 +62,11 @@ def cli(ctx: click.Context, root: str | None) -> None:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
               help="Output directory (default: build/).")
 @click.option("--quiet", is_flag=True, help="Print no summary.")
+@click.option("--strict", is_flag=True, help="Fail on warnings too (stale statuses, "
+              "unclassified source domains, official links not built from the identifier).")
 @click.pass_context
-def build(ctx: click.Context, reasoner: str, out_dir: str | None, quiet: bool) -> None:
+def build(ctx: click.Context, reasoner: str, out_dir: str | None, quiet: bool,
+          strict: bool) -> None:
     """Load, validate, reason and write the graph and exposures to build/.
 
     \b
@@ -75,7 +78,8 @@ def build(ctx: click.Context, reasoner: str, out_dir: str | None, quiet: bool) -
     from kg.exposures import select
 
     project = _project(ctx)
-    result = run_build(project, reasoner, Path(out_dir) if out_dir else None, progress=_say)
+    result = run_build(project, reasoner, Path(out_dir) if out_dir else None, progress=_say,
+                       strict=strict)
     total = sum(result.timings.values())
     _say(f"built in {total:.2f}s: {result.counts['asserted_triples']:,} asserted, "
          f"{result.counts['inferred_triples']:,} inferred, {result.counts['exposures']:,} "
@@ -248,16 +252,20 @@ def explain(ctx: click.Context, actor: str, risk: str | None, source: str | None
 @click.argument("paths", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
+@click.option("--strict", is_flag=True, help="Warnings are errors (exit 1).")
 @click.pass_context
-def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
+def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str, strict: bool) -> None:
     """Check data/ (plus any case files given) against the shapes and QC queries.
 
-    Writes nothing. Exit 1 when there are findings, 2 when a file cannot be read.
+    Writes nothing. Exit 1 when there are errors (or, with --strict, warnings), 2 when a
+    file cannot be read. Warnings (statuses not confirmed for 180 days, source domains
+    the source policy does not classify yet) are listed but do not fail.
 
     \b
     Examples:
       kg validate
       kg validate new-case.yaml
+      kg validate --strict
     """
     from kg.build import check
 
@@ -271,11 +279,15 @@ def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> None:
             raise UsageError(f"{raw}: a case file is .yaml, .yml or .ttl")
         if path not in files:
             files.append(path)
-    check(project, files=files)
+    warnings = check(project, files=files, strict=strict).warnings
     if fmt == "json":
-        click.echo(json.dumps({"conforms": True, "findings": []}))
-    else:
-        _say(f"ok: {len(files)} case files conform to the shapes and QC queries")
+        click.echo(json.dumps({"conforms": True,
+                               "findings": [w.as_dict() for w in warnings]}))
+        return
+    for warning in warnings:
+        _say(warning.render())
+    noted = f", with {len(warnings)} warning(s)" if warnings else ""
+    _say(f"ok: {len(files)} case files conform to the shapes and QC queries{noted}")
 
 
 @cli.command()
@@ -290,20 +302,26 @@ def stats(ctx: click.Context, fmt: str) -> None:
       kg stats --format json
     """
     from kg.load import load
+    from kg.sourcepolicy import SourcePolicy
     from kg.stats import compute
 
     project = _project(ctx)
-    figures = compute(load(project).table())
+    loaded = load(project)
+    figures = compute(loaded.table(), SourcePolicy.from_graph(loaded.ontology))
     if fmt == "json":
         click.echo(json.dumps(figures, indent=1, ensure_ascii=False))
         return
     rows = []
-    for key, value in figures.items():
+
+    def add(key: str, value: Any) -> None:
         if isinstance(value, dict):
-            for sub, count in value.items():
-                rows.append({"measure": f"{key}: {sub}", "value": str(count)})
+            for sub, inner in value.items():
+                add(f"{key}: {sub}", inner)
         else:
             rows.append({"measure": key, "value": str(value)})
+
+    for key, value in figures.items():
+        add(key, value)
     click.echo(_table(rows, ["measure", "value"], {"measure": 70}), nl=False)
 
 

@@ -18,6 +18,7 @@ class Finding:
     rule: str = ""
     message: str = ""
     hint: str = ""
+    severity: str = "error"  # "warning": reported, fails only under --strict
 
     def location(self) -> str:
         if self.file and self.line:
@@ -29,7 +30,8 @@ class Finding:
     def render(self) -> str:
         where = self.location()
         subject = f" [{self.subject}]" if self.subject and self.file else ""
-        text = f"{where}:{subject} {self.message} ({self.rule})"
+        level = "warning: " if self.severity == "warning" else ""
+        text = f"{where}:{subject} {level}{self.message} ({self.rule})"
         if self.hint:
             text += f"\n    → {self.hint}"
         return text
@@ -38,6 +40,7 @@ class Finding:
         return {
             "file": self.file, "line": self.line, "subject": self.subject,
             "rule": self.rule, "message": self.message, "hint": self.hint,
+            "severity": self.severity,
         }
 
 
@@ -69,7 +72,7 @@ class ValidationFailed(KgError):
     """The data was read but breaks a shape or a quality-control rule."""
 
     def __init__(self, findings: list[Finding]):
-        n = len(findings)
+        n = sum(f.severity == "error" for f in findings) or len(findings)
         unreadable = any(f.rule in INPUT_RULES for f in findings)
         super().__init__(f"validation failed: {n} problem{'s' if n != 1 else ''}", findings,
                          2 if unreadable else 1)

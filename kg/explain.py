@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kg.sourcepolicy import OFFICIAL_TEXT, mark_words
 from kg.textsafe import terminal
 
 RELATION = {
@@ -50,6 +51,15 @@ def _details(step: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
+def source_line(source: str, mark: str | None, lang: str = "en") -> str:
+    """``official text: URL`` or ``source [tier]: URL``, in the reader's language."""
+    if mark == OFFICIAL_TEXT:
+        return f"{mark_words(mark, lang)}: {source}"
+    tier = mark_words(mark, lang)
+    label = "来源" if lang == "zh" else "source"
+    return f"{label} [{tier}]: {source}" if tier else f"{label}: {source}"
+
+
 def render(records: list[dict[str, Any]], lang: str = "en") -> str:
     zh = lang == "zh"
     lines: list[str] = []
@@ -75,7 +85,8 @@ def render(records: list[dict[str, Any]], lang: str = "en") -> str:
                 lines.append(f"      └─ {words[1 if zh else 0]} → {text}")
                 if step["role"] == "risk" and step.get("categories"):
                     lines.append(f"           category: {', '.join(step['categories'])}")
+            marks = step.get("source_tiers", {})
             for source in step["sources"]:
-                lines.append(f"           source: {source}")
+                lines.append(f"           {source_line(source, marks.get(source), lang)}")
         lines.append("")
     return terminal("\n".join(lines))

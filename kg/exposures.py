@@ -20,6 +20,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from kg.namespaces import AIG, short_name
 from kg.shacl import parse_literal
+from kg.sourcepolicy import OFFICIAL_TEXT, SourcePolicy
 from kg.table import Table
 
 RISK_CATEGORY_SCHEME = AIG.RiskTaxonomy
@@ -51,8 +52,10 @@ def _strip(term: str) -> str:
 class TableView:
     """Read helpers over the closed table (asserted + inferred + derived)."""
 
-    def __init__(self, table: Table, asserted: Iterable[tuple[int, int, int]] | None = None):
+    def __init__(self, table: Table, asserted: Iterable[tuple[int, int, int]] | None = None,
+                 policy: SourcePolicy | None = None):
         self.t = table
+        self.policy = policy
         i = table.iri_id
         self.TYPE, self.SUBCLASS, self.LABEL = i(str(RDF.type)), i(str(RDFS.subClassOf)), i(
             str(RDFS.label))
@@ -148,7 +151,21 @@ class TableView:
         return parse_literal(term)[0] if term.startswith('"') else _strip(term)
 
     def sources(self, node: int) -> list[str]:
-        return sorted(self._text(v) for v in self.t.objects(node, self.SOURCE))
+        """The official texts first, then the evidence, each once."""
+        official = sorted(self._text(v) for v in self.t.objects(node, self.pid(AIG.officialText)))
+        evidence = sorted(self._text(v) for v in self.t.objects(node, self.SOURCE))
+        return list(dict.fromkeys(official + evidence))
+
+    def source_marks(self, node: int) -> dict[str, str]:
+        """What each source of ``node`` is: "official text", or the evidence's tier."""
+        if self.policy is None:
+            return {}
+        marks = {self._text(v): OFFICIAL_TEXT
+                 for v in self.t.objects(node, self.pid(AIG.officialText))}
+        for value in self.t.objects(node, self.SOURCE):
+            text = self._text(value)
+            marks.setdefault(text, self.policy.tier(text))
+        return marks
 
     def within(self, node: int) -> Collection[int]:
         return self.t.objects(node, self.WITHIN)
@@ -195,6 +212,9 @@ class TableView:
                 "label": self.labels(node),
                 "sources": self.sources(node),
             }
+            marks = self.source_marks(node)
+            if marks:
+                info["source_tiers"] = marks
             for key, prop in NODE_FIELDS.items():
                 value = self._first(node, prop)
                 if value is not None:
@@ -205,10 +225,11 @@ class TableView:
         return {"role": role, **self._nodes[node]}
 
 
-def extract(table: Table, asserted: Iterable[tuple[int, int, int]] | None = None
-            ) -> list[dict[str, Any]]:
-    """All exposures in the closed table as plain records, in a stable order."""
-    view = TableView(table, asserted)
+def extract(table: Table, asserted: Iterable[tuple[int, int, int]] | None = None,
+            policy: SourcePolicy | None = None) -> list[dict[str, Any]]:
+    """All exposures in the closed table as plain records, in a stable order; with a
+    source ``policy``, each step says what each of its sources is (``source_tiers``)."""
+    view = TableView(table, asserted, policy)
     exposures = table.subjects(view.TYPE, table.iri_id(str(AIG.Exposure)))
     records = [_record(view, e) for e in exposures]
     records.sort(key=lambda r: (r["actor"]["id"], KIND_ORDER.index(r["kind"])

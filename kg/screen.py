@@ -48,6 +48,7 @@ from kg.profile import (
 )
 from kg.project import Project
 from kg.shacl import parse_literal
+from kg.sourcepolicy import OFFICIAL_TEXT, SourcePolicy
 from kg.table import Table
 
 # --------------------------------------------------------------------------- screening
@@ -60,6 +61,7 @@ class Mitigation:
     description: dict[str, str]
     addresses: list[str]
     sources: list[str]
+    marks: dict[str, str] = field(default_factory=dict)  # URL -> official text / tier
 
 
 @dataclass
@@ -74,6 +76,7 @@ class Screening:
     all_records: list[dict[str, Any]]  # every exposure of the in-memory graph
     statements: list[dict[str, str]] = field(default_factory=list)  # the profile, in words
     seconds: float = 0.0
+    source_marks: dict[str, str] = field(default_factory=dict)  # URL -> official text / tier
 
     def labels(self, actor: str) -> dict[str, str]:
         for record in self.exposures.get(actor, []):
@@ -106,9 +109,12 @@ def screen(project: Project, profile_path: Path, display: str,
         except ValidationFailed as exc:
             raise ValidationFailed(_translate(exc.findings, project.relative(case), origins,
                                               display, project)) from None
-    result = _assemble(profile, records, mitigations(checked.reasoned.table),
-                       checked.records, display, as_of or dt.date.today())
+    policy = SourcePolicy.from_graph(checked.kg.ontology)
+    pool = mitigations(checked.reasoned.table, policy)
+    result = _assemble(profile, records, pool, checked.records, display,
+                       as_of or dt.date.today())
     result.statements = statements
+    result.source_marks = source_marks(checked.records, pool)
     result.seconds = time.perf_counter() - start
     return result
 
@@ -150,9 +156,22 @@ def known_jurisdictions(project: Project) -> list[str]:
                    if o in classes})
 
 
-def mitigations(table: Table) -> list[Mitigation]:
+def source_marks(records: list[dict[str, Any]], pool: list[Mitigation]) -> dict[str, str]:
+    """What each cited URL is (official text, or its tier), over every path and mitigation;
+    being some record's official text wins over a tier."""
+    marks: dict[str, str] = {}
+    steps = (step for record in records for step in record["path"] if step)
+    for found in [*(step.get("source_tiers", {}) for step in steps),
+                  *(m.marks for m in pool)]:
+        for url, mark in found.items():
+            if marks.get(url) != OFFICIAL_TEXT:
+                marks[url] = mark
+    return marks
+
+
+def mitigations(table: Table, policy: SourcePolicy | None = None) -> list[Mitigation]:
     """Every mitigation in the graph, with the risk types it addresses."""
-    view = TableView(table)
+    view = TableView(table, policy=policy)
     description = table.iri_id(str(DCTERMS.description))
     out = []
     for node in sorted(table.subjects(view.TYPE, table.iri_id(str(AIG.Mitigation))),
@@ -163,7 +182,7 @@ def mitigations(table: Table) -> list[Mitigation]:
             texts.setdefault((lang or "en").split("-")[0], lexical)
         out.append(Mitigation(view.short(node), view.labels(node), texts,
                               sorted(view.short(r) for r in view.all(node, AIG.addressesRisk)),
-                              view.sources(node)))
+                              view.sources(node), view.source_marks(node)))
     return out
 
 

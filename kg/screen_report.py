@@ -9,6 +9,7 @@ from typing import Any
 
 from kg.namespaces import ID
 from kg.screen import STATUS_ORDER, Mitigation, Screening, is_profile_node
+from kg.sourcepolicy import mark_words
 
 # --------------------------------------------------------------------------- the report
 
@@ -21,6 +22,7 @@ KIND_WORDS = {
 }
 UI: dict[str, dict[str, str]] = {
     "en": {
+        "lang": "en",
         "title": "Screening of {name}",
         "meta": "profile {profile}; status as of {as_of}",
         "note": "Reasoned in memory from the profile and the curated graph: nothing was "
@@ -44,6 +46,7 @@ UI: dict[str, dict[str, str]] = {
                       "{pending} pending",
     },
     "zh": {
+        "lang": "zh",
         "title": "{name} 风险筛查",
         "meta": "画像文件 {profile}；状态截至 {as_of}",
         "note": "依据画像与已整理的图谱在内存中推理得出，未写入 data/ 或 build/。"
@@ -101,6 +104,7 @@ class Group:
     detail: str
     sources: list[str]
     items: list[Item] = field(default_factory=list)
+    marks: dict[str, str] = field(default_factory=dict)  # URL -> official text / tier
 
 
 def report(screening: Screening, lang: str) -> dict[str, list[Group]]:
@@ -116,7 +120,7 @@ def report(screening: Screening, lang: str) -> dict[str, list[Group]]:
             source = records[0]["source"]
             group = Group(label(source, lang), "; ".join(
                 str(source[k]) for k in ("type", "status", "identifier") if source.get(k)),
-                source["sources"])
+                source["sources"], marks=screening.source_marks)
             for record in sorted(records, key=_order):
                 number += 1
                 group.items.append(_item(number, record, group, screening, lang))
@@ -261,19 +265,27 @@ def to_text(screening: Screening, lang: str = "en") -> str:
         out.append(f"  M{index + 1} {_mitigation_title(mitigation, lang)}")
         out.append(f"      {ui['addresses']}: {', '.join(mitigation.addresses)}; "
                    f"{_uses_text(uses, index, ui)}")
-        out += _text_urls(ui["sources"], mitigation.sources, 6)
+        out += _text_urls(ui["sources"], mitigation.sources, 6, mitigation.marks, lang)
     return terminal("\n".join(out)) + "\n"
 
 
-def _text_urls(name: str, urls: list[str], indent: int) -> list[str]:
+def _marked(url: str, marks: dict[str, str], lang: str) -> str:
+    """`` [official text]`` or `` [reputable]`` after a source, in the report's language."""
+    words = mark_words(marks.get(url), lang)
+    return f" [{words}]" if words else ""
+
+
+def _text_urls(name: str, urls: list[str], indent: int, marks: dict[str, str], lang: str
+               ) -> list[str]:
     pad = " " * indent
     return [f"{pad}{name if i == 0 else ' ' * len(name)}{':' if i == 0 else ' '} {url}"
-            for i, url in enumerate(urls)]
+            f"{_marked(url, marks, lang)}" for i, url in enumerate(urls)]
 
 
 def _text_group(group: Group, ui: dict[str, str]) -> str:
+    lang = ui["lang"]
     lines = ["", f"  ■ {group.source}", f"    {group.detail}",
-             *_text_urls(ui["sources"], group.sources, 4)]
+             *_text_urls(ui["sources"], group.sources, 4, group.marks, lang)]
     for item in group.items:
         lines.append(f"    [{item.number}] {item.status} {item.dates} — {item.kind}"
                      .replace("  —", " —"))
@@ -283,7 +295,7 @@ def _text_group(group: Group, ui: dict[str, str]) -> str:
             f"{name} ({', '.join(c)})" if c else name for name, c in item.risks))
         lines.append(f"        {ui['path']}: " + " ".join(
             f"→ {rel} → {text}" if rel else text for rel, text in item.path))
-        lines += _text_urls(ui["path_sources"], item.sources, 8)
+        lines += _text_urls(ui["path_sources"], item.sources, 8, group.marks, lang)
         if item.mitigations:
             lines.append(f"        {ui['mitigations']}: "
                          + ", ".join(f"M{i + 1}" for i in item.mitigations))
@@ -332,13 +344,17 @@ def to_markdown(screening: Screening, lang: str = "en") -> str:
         out.append(f"- **M{index + 1} {md(_mitigation_title(mitigation, lang))}** — "
                    f"{md(ui['addresses'])}: {md(', '.join(mitigation.addresses))}; "
                    f"{md(_uses_text(uses, index, ui))}. "
-                   + " ".join(md_link(url) for url in mitigation.sources))
+                   + " ".join(md_link(url) + md(_marked(url, mitigation.marks, lang))
+                              for url in mitigation.sources))
     return "\n".join(out) + "\n"
 
 
 def _md_group(group: Group, ui: dict[str, str]) -> str:
+    def linked(url: str) -> str:
+        return md_link(url) + md(_marked(url, group.marks, ui["lang"]))
+
     lines = ["", f"### {md(group.source)}", "", f"{md(group.detail)} — {md(ui['sources'])}: "
-             + " ".join(md_link(u) for u in group.sources), ""]
+             + " ".join(linked(u) for u in group.sources), ""]
     for item in group.items:
         lines.append(f"- **\\[{item.number}\\] {md(item.status)}** {md(item.dates)} — "
                      f"{md(item.kind)}")
@@ -350,7 +366,7 @@ def _md_group(group: Group, ui: dict[str, str]) -> str:
             f"→ {md(rel)} → {md(text)}" if rel else md(text) for rel, text in item.path))
         if item.sources:
             lines.append(f"  - {md(ui['path_sources'])}: "
-                         + " ".join(md_link(u) for u in item.sources))
+                         + " ".join(linked(u) for u in item.sources))
         if item.mitigations:
             lines.append(f"  - {md(ui['mitigations'])}: "
                          + ", ".join(f"M{i + 1}" for i in item.mitigations))
@@ -426,12 +442,17 @@ def _html_table(rows: list[dict[str, str]]) -> str:
 
 def _html_group(group: Group, ui: dict[str, str]) -> str:
     out = [f"<h3>{h(group.source)}</h3>", f'<p class="detail">{h(group.detail)}</p>',
-           f"<p>{h(ui['sources'])}: " + "<br>".join(h_link(u) for u in group.sources) + "</p>"]
-    out += [_html_item(item, ui) for item in group.items]
+           f"<p>{h(ui['sources'])}: " + "<br>".join(_h_source(u, group.marks, ui)
+                                                    for u in group.sources) + "</p>"]
+    out += [_html_item(item, ui, group.marks) for item in group.items]
     return "\n".join(out)
 
 
-def _html_item(item: Item, ui: dict[str, str]) -> str:
+def _h_source(url: str, marks: dict[str, str], ui: dict[str, str]) -> str:
+    return h_link(url) + h(_marked(url, marks, ui["lang"]))
+
+
+def _html_item(item: Item, ui: dict[str, str], marks: dict[str, str]) -> str:
     path = " ".join(f"→ {h(rel)} → <b>{h(text)}</b>" if rel else f"<b>{h(text)}</b>"
                     for rel, text in item.path)
     rows = [(ui["provision"], h(item.provision))] if item.provision else []
@@ -439,7 +460,8 @@ def _html_item(item: Item, ui: dict[str, str]) -> str:
                                         for n, c in item.risks)))
     rows.append((ui["path"], path))
     if item.sources:
-        rows.append((ui["path_sources"], "<br>".join(h_link(u) for u in item.sources)))
+        rows.append((ui["path_sources"], "<br>".join(_h_source(u, marks, ui)
+                                                      for u in item.sources)))
     if item.mitigations:
         rows.append((ui["mitigations"], ", ".join(
             f'<a href="#m{i + 1}">M{i + 1}</a>' for i in item.mitigations)))
@@ -461,7 +483,8 @@ def _html_mitigations(screening: Screening, groups: dict[str, list[Group]], lang
                    f"{h(_mitigation_title(mitigation, lang))}</b> — {h(ui['addresses'])}: "
                    f"{h(', '.join(mitigation.addresses))}; {h(_uses_text(uses, index, ui))}"
                    f"<br><small>{h(text)}</small><br>"
-                   + "<br>".join(h_link(u) for u in mitigation.sources) + "</li>")
+                   + "<br>".join(_h_source(u, mitigation.marks, ui)
+                                 for u in mitigation.sources) + "</li>")
     out.append("</ul>")
     return "".join(out)
 

@@ -1,13 +1,17 @@
-"""Validate: SHACL shapes (pySHACL) and ODK-style QC queries (``*-violation.rq``).
+"""Validate: SHACL shapes (native or pySHACL) and ODK-style QC queries.
 
 Shapes say what each kind of record must carry; QC queries catch what SHACL says
 badly (cycles, dangling IRIs, alignments outside the allow-list, an empty risk
-category). Every result becomes a Finding located at the case file and line of its
-subject where the loader knows them.
+category, the source policy). ``ontology/qc/*-violation.rq`` are errors,
+``*-warning.rq`` are warnings (errors under ``--strict``), and ``*.construct.rq``
+prepare facts the QC queries share (each cited URL's source tier) in a graph of
+the QC store only, never in the build. Every result becomes a Finding located at the
+case file and line of its subject where the loader knows them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,7 +31,10 @@ if TYPE_CHECKING:
 
 
 # what each kind of query file must be: its form, and the variables it must project
-QUERY_FILE_KINDS = {"rule": ("CONSTRUCT", ()), "QC query": ("SELECT", ("subject",))}
+QUERY_FILE_KINDS = {"rule": ("CONSTRUCT", ()), "QC query": ("SELECT", ("subject",)),
+                    "QC preparation": ("CONSTRUCT", ())}
+QC_GRAPH = ox.NamedNode("urn:aigov-kg:qc-preparation")  # prepared facts: QC store only
+STALE_AFTER_DAYS = 180  # a non-final status not confirmed for this long is a warning
 
 
 def read_query_file(path: Path, kind: str) -> NamedQuery:
@@ -60,8 +67,28 @@ def read_query_file(path: Path, kind: str) -> NamedQuery:
 
 
 def load_qc_queries(qc_dir: Path) -> list[NamedQuery]:
+    """The QC queries: ``*-violation.rq`` (errors) then ``*-warning.rq`` (warnings)."""
     return [read_query_file(path, "QC query")
-            for path in sorted(qc_dir.glob("*-violation.rq"))]
+            for pattern in ("*-violation.rq", "*-warning.rq")
+            for path in sorted(qc_dir.glob(pattern))]
+
+
+def load_qc_preparations(qc_dir: Path) -> list[NamedQuery]:
+    return [read_query_file(path, "QC preparation")
+            for path in sorted(qc_dir.glob("*.construct.rq"))]
+
+
+def severity(query: NamedQuery) -> str:
+    return "warning" if query.name.endswith("-warning") else "error"
+
+
+def qc_substitutions(as_of: dt.date) -> dict[ox.Variable, ox.Literal]:
+    """Dates a QC query may use: ``?asOf`` and ``?staleBefore`` (STALE_AFTER_DAYS before)."""
+    def date(value: dt.date) -> ox.Literal:
+        return ox.Literal(value.isoformat(), datatype=ox.NamedNode(
+            "http://www.w3.org/2001/XMLSchema#date"))
+    return {ox.Variable("asOf"): date(as_of),
+            ox.Variable("staleBefore"): date(as_of - dt.timedelta(days=STALE_AFTER_DAYS))}
 
 
 def _focus_iri(term: str) -> str:
@@ -121,22 +148,33 @@ def pyshacl_results(kg: LoadedKG, shapes: Graph) -> list:
 
 
 def qc_findings(kg: LoadedKG, table: Table, queries: list[NamedQuery],
-                oxi: ox.Store | None = None) -> list[Finding]:
+                oxi: ox.Store | None = None, preparations: list[NamedQuery] = (),
+                as_of: dt.date | None = None) -> list[Finding]:
     """QC query results as findings. ``table`` is loaded into ``oxi`` first (an empty
-    store, left holding it for the fast path's rules), or into a store of their own."""
+    store, left holding it for the fast path's rules), or into a store of their own; the
+    preparations' answers go to a graph of their own, which the QC queries read beside
+    the default graph and which nothing else reads."""
     from kg import store
 
     oxi = oxi if oxi is not None else ox.Store()
     store.load_chunks(oxi, kg.ntriples_chunks(table))
+    for preparation in preparations:
+        oxi.extend(ox.Quad(t.subject, t.predicate, t.object, QC_GRAPH)
+                   for t in oxi.query(preparation.text))
+    graphs = [ox.DefaultGraph(), QC_GRAPH]
+    dates = qc_substitutions(as_of or dt.date.today())
     findings = []
     for query in queries:
-        for row in oxi.query(query.text):
+        used = {v: value for v, value in dates.items() if f"?{v.value}" in query.text}
+        level = severity(query)
+        for row in oxi.query(query.text, default_graph=graphs, substitutions=used or None):
             subject = row["subject"]
             message = row["message"]
             iri = subject.value if subject is not None else ""
             file, line = kg.locate(iri)
             text = message.value if message is not None else query.title
-            findings.append(Finding(file, line, short_name(iri), query.name, text))
+            findings.append(Finding(file, line, short_name(iri), query.name, text,
+                                    severity=level))
     return findings
 
 
@@ -146,7 +184,7 @@ def load_shapes(project: Project) -> Graph:
 
 
 def validate(project: Project, kg: LoadedKG, table: Table, engine: str = "native",
-             oxi: ox.Store | None = None) -> list[Finding]:
+             oxi: ox.Store | None = None, as_of: dt.date | None = None) -> list[Finding]:
     """Every finding from shapes and QC queries, sorted by file and line.
 
     ``table`` is loaded into Oxigraph (into ``oxi`` if given: an empty store, left
@@ -158,8 +196,9 @@ def validate(project: Project, kg: LoadedKG, table: Table, engine: str = "native
 
     shapes = load_shapes(project)
     queries = load_qc_queries(project.qc_dir)
+    preparations = load_qc_preparations(project.qc_dir)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-qc") as pool:
-        qc = pool.submit(qc_findings, kg, table, queries, oxi)
+        qc = pool.submit(qc_findings, kg, table, queries, oxi, preparations, as_of)
         findings = shacl_findings(kg, table, shapes, engine)
         findings += qc.result()
     return sorted(set(findings))

@@ -40,6 +40,7 @@ from kg.errors import UsageError
 from kg.explain import RELATION, SOURCE_RELATION, STATUS_WORDS
 from kg.exposures import STATUSES, select
 from kg.namespaces import AIG, short_name
+from kg.sourcepolicy import mark_words
 from kg.textsafe import html_text
 
 VIEWS = ("actor", "risk", "jurisdiction", "all", "ontology")
@@ -232,6 +233,8 @@ def _add_node(graph: nx.DiGraph, step: dict[str, Any], group: str, lang: str) ->
     if key not in graph:
         graph.add_node(key, id=step["id"], label=label_of(step, lang, step["id"]), group=group,
                        type=step.get("type") or "", roles=set(), sources=list(step["sources"]),
+                       marks={url: mark_words(mark, lang)
+                              for url, mark in step.get("source_tiers", {}).items()},
                        status=step.get("status", ""), categories=list(step.get("categories", [])),
                        dates={k: step[k] for k in DATE_FIELDS if step.get(k)},
                        illustrative=bool(step.get("illustrative")), member_of=[],
@@ -720,7 +723,7 @@ def payload(view: View) -> dict[str, Any]:
         optional = {"focal": node["focal"], "illustrative": node["illustrative"],
                     "scope": node["scope"], "scope_from": node["scope_from"],
                     "categories": node["categories"], "facets": node.get("facets"),
-                    "description": node.get("description"),
+                    "description": node.get("description"), "marks": node.get("marks"),
                     "betweenness": node.get("betweenness")}
         item.update({k: v for k, v in optional.items() if v})
         nodes.append(item)

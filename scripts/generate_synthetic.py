@@ -9,7 +9,9 @@ the curated data: per company ~1.6 artefacts, ~3 activities and ~0.4 measures or
 allegations naming it; per union or country 3-6 laws (a third with a later phase, a
 third extraterritorial, a tenth rescinded and a tenth proposed). Laws are bounded by the
 jurisdiction tree, as in life, so exposures grow about linearly with the graph. Every record
-carries a label in both languages, a source and a curation date, so the project passes
+carries a label in both languages, a source and a curation date (instruments an official
+text, non-final statuses a confirmation date; the project's copy of the source policy
+counts example.org as official), so the project passes
 validation.
 
     python scripts/generate_synthetic.py --triples 100000 --out /tmp/syn-100k
@@ -71,6 +73,11 @@ def common(kind: str, name: str, rng: random.Random, n: int) -> list[tuple[str, 
     return [("a", kind), ("rdfs:label", f'"{name} {n}"@en , "合成{name}{n}"@zh'),
             ("dcterms:source", f"<https://example.org/synthetic/{name.lower()}/{n}>"),
             ("aig:curatedOn", '"2026-11-28"^^xsd:date')]
+
+
+def confirmed(source: str) -> list[tuple[str, str]]:
+    """A non-final status is a dated claim: when and where it was last confirmed."""
+    return [("aig:statusConfirmedOn", '"2026-11-20"^^xsd:date'), ("aig:statusSource", source)]
 
 
 def generate(target: int, seed: int) -> Writer:
@@ -159,6 +166,7 @@ def generate(target: int, seed: int) -> Writer:
                 ("aig:targets", f"id:syn-company-{rng.randrange(companies)}"),
                 ("aig:raisesRisk", f"aig:{rng.choice(ALL_RISKS)}"),
                 ("aig:status", "aig:Published" if allegation else "aig:InForce"),
+                *confirmed(f"<https://example.org/synthetic/measure/{s}>"),
                 ("aig:issuedOn", date(rng, 2018, 2026))])
     # every category raised at least once, as the QC check requires
     for i, category in enumerate(RISKS):
@@ -166,6 +174,7 @@ def generate(target: int, seed: int) -> Writer:
             *common("aig:Investigation", "CategoryCase", rng, i),
             ("aig:jurisdiction", f"id:{home}"), ("aig:targets", "id:syn-company-0"),
             ("aig:raisesRisk", f"aig:{category}"), ("aig:status", "aig:Ongoing"),
+            *confirmed(f"<https://example.org/synthetic/categorycase/{i}>"),
             ("aig:issuedOn", '"2025-01-01"^^xsd:date')])
     return w
 
@@ -179,7 +188,10 @@ def write_law(w: Writer, rng: random.Random, n: int, jur: str, countries: int) -
              ("aig:governsActivity", f"aig:{rng.choice(ACTIVITY_TYPES)}"),
              ("aig:raisesRisk", f"aig:{rng.choice(ALL_RISKS)}"),
              ("aig:status", f"aig:{status}"),
+             ("aig:officialText", f"<https://example.org/synthetic/instrument/{n}/text>"),
              ("aig:issuedOn", '"2015-01-01"^^xsd:date')]
+    if status != "Rescinded":
+        props += confirmed(f"<https://example.org/synthetic/instrument/{n}>")
     if status != "Proposed":
         props.append(("aig:inForceFrom", date(rng, 2016, 2026)))
     if status == "Rescinded":
@@ -202,6 +214,10 @@ def write_project(out: Path, target: int, seed: int, chunk: int = 20000) -> int:
     if out.exists():
         shutil.rmtree(out)
     shutil.copytree(REPO / "ontology", out / "ontology")
+    with open(out / "ontology" / "source-policy.ttl", "a", encoding="utf-8") as policy:
+        policy.write('\nsrcpol:example.org a aig:SourceDomain ; aig:domainName "example.org" ; '
+                     'aig:sourceTier aig:OfficialTier ; rdfs:comment "synthetic benchmark data '
+                     'only: this project\'s own policy" .\n')
     (out / "data").mkdir(parents=True)
     writer = generate(target, seed)
     header = (f"@prefix aig: <{AIG}> .\n@prefix id: <{ID}> .\n@prefix xsd: <{XSD}> .\n"

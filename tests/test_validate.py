@@ -24,7 +24,31 @@ BAN = """\
     raisesRisk: GovernmentUseBanRisk
     status: InForce
     issuedOn: 2025-02-01
-    source: https://statescoop.com/texas-bans-deepseek-rednote-government-devices
+    statusConfirmedOn: 2026-11-20
+    statusSource: https://gov.texas.gov/
+    evidence: https://gov.texas.gov/
+"""
+LAW = """\
+  - id: bad-law
+    a: Legislation
+    label: {en: Bad law, zh: 错误法律}
+    identifier: Regulation (EU) 2024/1689
+    jurisdiction: eu
+    issuedBy: eu-legislature
+    raisesRisk: NewLegislationRisk
+    status: InForce
+    issuedOn: 2024-07-12
+    inForceFrom: 2024-08-01
+    statusConfirmedOn: 2026-11-20
+    statusSource: http://data.europa.eu/eli/reg/2024/1689/oj
+    officialText: http://data.europa.eu/eli/reg/2024/1689/oj
+    evidence: http://data.europa.eu/eli/reg/2024/1689/oj
+"""
+COMPANY = """\
+  - id: cited-co
+    a: Company
+    label: {en: Cited Co, zh: 引用公司}
+    evidence: https://www.reuters.com/technology/
 """
 
 
@@ -35,12 +59,12 @@ def without(text: str, key: str) -> str:
 def findings_for(tmp_path: Path, files: dict[str, str]) -> list:
     project = make_project(tmp_path, [FIXTURES / "mini"], files)
     with pytest.raises(ValidationFailed) as caught:
-        check(project)
+        check(project, strict=True)  # warnings too
     return caught.value.findings
 
 
 SHAPE_CASES = {
-    "source": (HEAD + without(BAN, "source:"), "RiskSource", "Every record needs a source"),
+    "source": (HEAD + without(BAN, "evidence:"), "RiskSource", "Every record needs evidence"),
     "jurisdiction": (HEAD + without(BAN, "jurisdiction:"), "",
                      "Every instrument or event needs a jurisdiction"),
     "raisesRisk": (HEAD + without(BAN, "raisesRisk:"), "", "at least one risk type"),
@@ -158,8 +182,40 @@ id:acme-lab aig:headquarteredIn id:atlantis .
     illustrative: true
     source: https://example.org/made-up
 """, "does not end with"),
-    "verification-value-violation": ("ver.yaml", HEAD + BAN + "    verification: unverified\n",
-                                     "use verified or partial"),
+    "verification-value-violation": ("ver.yaml", HEAD + BAN + "    verification: maybe\n",
+                                     "use verified, partial or unverified"),
+    "deny-tier-source-violation": ("deny.yaml", HEAD + BAN.replace(
+        "    evidence: https://gov.texas.gov/",
+        "    evidence:\n      - https://gov.texas.gov/\n      - http://51haodu.com/t/Q1lISn"),
+        "cites a deny-tier source: <http://51haodu.com/t/Q1lISn>"),
+    "instrument-without-official-text-violation": ("law.yaml", HEAD + without(LAW, "officialText:"),
+                                                   "no `officialText` and no `noOfficialText`"),
+    "official-text-not-official-violation": ("law.yaml", HEAD + LAW.replace(
+        "officialText: http://data.europa.eu/eli/reg/2024/1689/oj",
+        "officialText: https://artificialintelligenceact.eu/the-act/"),
+        "is not on an official host"),
+    "official-text-identifier-mismatch-violation": ("law.yaml", HEAD + LAW.replace(
+        "officialText: http://data.europa.eu/eli/reg/2024/1689/oj",
+        "officialText: http://data.europa.eu/eli/reg/2016/679/oj"),
+        "by the pattern it is <http://data.europa.eu/eli/reg/2024/1689/oj>"),
+    "official-text-by-pattern-warning": ("law.yaml", HEAD + LAW.replace(
+        "officialText: http://data.europa.eu/eli/reg/2024/1689/oj",
+        "noOfficialText: {en: not looked for}"),
+        "add officialText <http://data.europa.eu/eli/reg/2024/1689/oj>"),
+    "event-without-credible-source-violation": ("ban.yaml", HEAD + BAN.replace(
+        "evidence: https://gov.texas.gov/", "evidence: https://unknown-news.example/ban"),
+        "no official or reputable source"),
+    "unofficial-copy-alone-violation": ("co.yaml", HEAD + COMPANY.replace(
+        "https://www.reuters.com/technology/", "https://en.wikipedia.org/wiki/Cited_Co"),
+        "with no official text or official/reputable source beside it"),
+    "status-unconfirmed-violation": ("ban.yaml", HEAD + without(BAN, "statusConfirmedOn:"),
+                                     "`statusConfirmedOn` is missing"),
+    "status-stale-warning": ("ban.yaml", HEAD + BAN.replace("statusConfirmedOn: 2026-11-20",
+                                                            "statusConfirmedOn: 2020-01-01"),
+                             "was last confirmed on 2020-01-01, over 180 days ago"),
+    "unclassified-source-warning": ("co.yaml", HEAD + COMPANY.replace(
+        "https://www.reuters.com/technology/", "https://unknown-news.example/co"),
+        "the host of <https://unknown-news.example/co> has no tier"),
     "placeholder-value-violation": ("fill.yaml", HEAD + BAN.replace(
         "{en: Bad ban, zh: 错误禁令}", "{en: 'FILL-IN: what it is called', zh: 错误禁令}"),
         "still holds the template placeholder"),
@@ -178,6 +234,47 @@ def test_each_qc_query_fires_on_its_bad_case(tmp_path, name):
     hits = [f for f in findings if f.rule == name]
     assert hits, [f.render() for f in findings]
     assert any(message in f.message for f in hits)
+    assert all(f.severity == ("warning" if name.endswith("-warning") else "error")
+               for f in hits)
+
+
+# The source-policy QC queries tested the other way: a record that meets the policy passes.
+GOOD_CASES = {
+    "ban": HEAD + BAN,
+    "law": HEAD + LAW,
+    "law-with-reason": HEAD + without(LAW, "officialText:").replace(
+        "    identifier: Regulation (EU) 2024/1689\n", "") + (
+        "    noOfficialText: {en: no official copy found}\n"),
+    "law-by-celex": HEAD + LAW.replace(
+        "officialText: http://data.europa.eu/eli/reg/2024/1689/oj",
+        "officialText: https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX:32024R1689"),
+    "company": HEAD + COMPANY,
+    "copy-beside-reputable": HEAD + COMPANY.replace(
+        "    evidence: https://www.reuters.com/technology/",
+        "    evidence:\n      - https://www.reuters.com/technology/\n"
+        "      - https://en.wikipedia.org/wiki/Cited_Co"),
+    "lifted": HEAD + BAN.replace("status: InForce", "status: Lifted").replace(
+        "    statusConfirmedOn: 2026-11-20\n", "") + "    endedOn: 2025-04-28\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(GOOD_CASES))
+def test_a_record_that_meets_the_source_policy_passes(tmp_path, case):
+    project = make_project(tmp_path, [FIXTURES / "mini"], {"good.yaml": GOOD_CASES[case]})
+    warnings = check(project).warnings
+    assert not [w for w in warnings if w.file == "data/good.yaml"], [
+        w.render() for w in warnings]
+
+
+def test_warnings_fail_only_under_strict(tmp_path, capsys):
+    stale = HEAD + BAN.replace("statusConfirmedOn: 2026-11-20", "statusConfirmedOn: 2020-01-01")
+    project = make_project(tmp_path, [FIXTURES / "mini"], {"stale.yaml": stale})
+    assert [w.rule for w in check(project).warnings if w.file == "data/stale.yaml"] == [
+        "status-stale-warning"]
+    run = run_kg(capsys, project.root, "validate")
+    assert run.code == 0 and "warning: status InForce was last confirmed on 2020-01-01" in run.err
+    run = run_kg(capsys, project.root, "validate", "--strict")
+    assert run.code == 1 and "status-stale-warning" in run.err
 
 
 def test_empty_risk_category_is_reported(tmp_path):
@@ -204,7 +301,7 @@ def test_an_invalid_case_leaves_data_and_build_unchanged(tmp_path):
     build(project)
     before = {p: p.read_bytes() for p in (project.root / "build").iterdir()}
     data_before = sorted(p.name for p in (project.root / "data").iterdir())
-    (project.root / "data" / "bad.yaml").write_text(HEAD + without(BAN, "source:"), "utf-8")
+    (project.root / "data" / "bad.yaml").write_text(HEAD + without(BAN, "evidence:"), "utf-8")
     with pytest.raises(ValidationFailed):
         build(project)
     after = {p: p.read_bytes() for p in (project.root / "build").iterdir()}

@@ -46,6 +46,12 @@
     return a;
   }
 
+  // What a source is (the record's official text, or its tier in the source policy).
+  function sourceMark(li, n, url) {
+    const mark = n.marks && n.marks[url];
+    if (mark) li.appendChild(el("span", "kg-src-mark", " [" + mark + "]"));
+  }
+
   function swatch(group) {
     const g = data.groups[group];
     const s = el("span", "kg-swatch", g.symbol);
@@ -89,6 +95,7 @@
       for (const url of n.sources.slice(0, maxSources)) {
         const li = el("li");
         li.appendChild(withLinks ? sourceItem(url) : el("span", "kg-src-text", url));
+        sourceMark(li, n, url);
         list.appendChild(li);
       }
       if (n.sources.length > maxSources) {
@@ -454,6 +461,7 @@
         for (const url of n.sources.slice(0, 6)) {
           const item = el("li");
           item.appendChild(sourceItem(url));
+          sourceMark(item, n, url);
           list.appendChild(item);
         }
         li.appendChild(list);

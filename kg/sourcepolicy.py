@@ -1,0 +1,139 @@
+"""Source policy: which tier a cited URL belongs to, read from ``ontology/source-policy.ttl``.
+
+The policy is data (domain → tier, plus a few URL patterns); this module only matches a
+URL against it, for what people read: the tier marks in ``kg explain``, the screening
+report, the HTML tooltips and the shares in ``kg stats``. The QC queries in
+``ontology/qc/`` apply the same entries in SPARQL, so a build fails on a deny-tier source
+whatever reads it afterwards.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDFS
+
+from kg.namespaces import AIG
+
+OFFICIAL, REPUTABLE, UNOFFICIAL_COPY, DENY, UNCLASSIFIED = (
+    "official", "reputable", "unofficial copy", "deny", "unclassified")
+OFFICIAL_TEXT = "official text"  # the mark of a record's own official text
+TIERS = {
+    AIG.OfficialTier: OFFICIAL,
+    AIG.ReputableTier: REPUTABLE,
+    AIG.UnofficialCopyTier: UNOFFICIAL_COPY,
+    AIG.DenyTier: DENY,
+}
+# how each tier is marked beside a source, in the reader's language
+TIER_MARKS = {
+    "en": {OFFICIAL_TEXT: "official text", OFFICIAL: "official", REPUTABLE: "reputable",
+           UNOFFICIAL_COPY: "unofficial copy", DENY: "DENY", UNCLASSIFIED: "unclassified",
+           "citation": "citation"},
+    "zh": {OFFICIAL_TEXT: "官方文本", OFFICIAL: "官方", REPUTABLE: "可信",
+           UNOFFICIAL_COPY: "非官方副本", DENY: "禁止引用", UNCLASSIFIED: "未分级",
+           "citation": "文献引用"},
+}
+
+
+def mark_words(mark: str | None, lang: str = "en") -> str:
+    """How a source's mark (official text, or its tier) reads in ``lang``; "" for none."""
+    return TIER_MARKS.get(lang, TIER_MARKS["en"]).get(mark or "", "")
+
+
+def host_of(url: str) -> str:
+    """The lower-case host of ``url`` without ``www.``, or "" when it has none."""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+    host = host.lower().rstrip(".")
+    return host[4:] if host.startswith("www.") else host
+
+
+_GROUP = re.compile(r"\$\{(\d+)\}|\$(\d+)")
+
+
+@dataclass(frozen=True)
+class IdentifierPattern:
+    """A public scheme that gives an official text's address from its legal reference."""
+
+    label: str
+    identifier: re.Pattern[str]
+    link_host: re.Pattern[str]
+    link_template: str
+
+    def link(self, identifier: str) -> str | None:
+        """The canonical official-text link for ``identifier``, if it follows the scheme."""
+        match = self.identifier.match(identifier)
+        if match is None:
+            return None
+        return _GROUP.sub(lambda m: match.group(int(m.group(1) or m.group(2))) or "",
+                          self.link_template)
+
+
+@dataclass
+class SourcePolicy:
+    domains: dict[str, str] = field(default_factory=dict)  # host suffix -> tier
+    patterns: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
+    identifier_patterns: list[IdentifierPattern] = field(default_factory=list)
+
+    @classmethod
+    def from_graph(cls, graph: Graph) -> SourcePolicy:
+        policy = cls()
+        for entry, tier_iri in sorted(graph.subject_objects(AIG.sourceTier)):
+            tier = TIERS.get(tier_iri) if isinstance(tier_iri, URIRef) else None
+            if tier is None:
+                continue
+            for name in graph.objects(entry, AIG.domainName):
+                policy.domains[str(name).lower()] = tier
+            for pattern in graph.objects(entry, AIG.urlPattern):
+                policy.patterns.append((re.compile(str(pattern)), tier))
+        for entry in sorted(graph.subjects(AIG.identifierRegex, None)):
+            regex, host = graph.value(entry, AIG.identifierRegex), graph.value(entry,
+                                                                                AIG.linkHostRegex)
+            template = graph.value(entry, AIG.linkTemplate)
+            if regex is None or host is None or template is None:
+                continue
+            label = str(graph.value(entry, RDFS.label) or entry)
+            policy.identifier_patterns.append(IdentifierPattern(
+                label, re.compile(str(regex)), re.compile(str(host)), str(template)))
+        return policy
+
+    def official_links(self, identifier: str) -> list[tuple[IdentifierPattern, str]]:
+        """Each scheme ``identifier`` follows, with the link it gives."""
+        found = []
+        for pattern in self.identifier_patterns:
+            link = pattern.link(identifier)
+            if link:
+                found.append((pattern, link))
+        return found
+
+    def tier(self, source: str) -> str:
+        """The tier of a cited source: a URL's by its most specific host entry (any deny
+        match wins), ``citation`` for a plain citation, ``unclassified`` otherwise."""
+        if not source.startswith(("http://", "https://")):
+            return "citation"
+        return self._tier_of_url(source)
+
+    @lru_cache(maxsize=65536)  # noqa: B019 — a policy lives as long as the process
+    def _tier_of_url(self, url: str) -> str:
+        by_pattern = [tier for pattern, tier in self.patterns if pattern.search(url)]
+        if DENY in by_pattern:
+            return DENY
+        host = host_of(url)
+        labels = host.split(".") if host else []
+        by_host = ""
+        for start in range(len(labels)):
+            tier = self.domains.get(".".join(labels[start:]))
+            if tier == DENY:
+                return DENY
+            if tier and not by_host:
+                by_host = tier
+        return (by_pattern[0] if by_pattern else "") or by_host or UNCLASSIFIED
+
+    def __hash__(self) -> int:  # for the cache: one policy object, compared by identity
+        return id(self)
