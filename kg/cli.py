@@ -32,6 +32,7 @@ SHORT_CATEGORY = {  # column headings for the six categories of the article
     "OpenSourceModelRegulationRisk": "open-source",
     "PhysicalAIProductRisk": "physical-AI",
     "GeopoliticalUncertaintyRisk": "geopolitics",
+    "BaselineLegalRisk": "baseline",
 }
 
 
@@ -323,6 +324,40 @@ def stats(ctx: click.Context, fmt: str) -> None:
     for key, value in figures.items():
         add(key, value)
     click.echo(_table(rows, ["measure", "value"], {"measure": 70}), nl=False)
+
+
+@cli.command("source-check")
+@click.argument("texts", nargs=-1, required=True)
+@click.pass_context
+def source_check(ctx: click.Context, texts: tuple[str, ...]) -> None:
+    """Say what a URL is under the source policy, or which official-text link a legal
+    reference gives by a public identifier pattern (ontology/source-policy.ttl).
+
+    \b
+    Examples:
+      kg source-check "Regulation (EU) 2016/679"
+      kg source-check https://www.reuters.com/technology/ "31 CFR part 850"
+    """
+    from kg.load import load_ontology
+    from kg.sourcepolicy import UNCLASSIFIED, SourcePolicy
+
+    policy = SourcePolicy.from_graph(load_ontology(_project(ctx)))
+    unknown = False
+    for text in texts:
+        if text.startswith(("http://", "https://")):
+            tier = policy.tier(text)
+            unknown |= tier == UNCLASSIFIED
+            click.echo(terminal(f"{text}\t{tier}"))
+            continue
+        links = policy.official_links(text)
+        for pattern, link in links:
+            click.echo(terminal(f"{text}\t{link}\t({pattern.label})"))
+        if not links:
+            unknown = True
+            click.echo(terminal(f"{text}\tno identifier pattern applies: cite an official page "
+                                "you read, or say why in `noOfficialText`"))
+    if unknown:
+        sys.exit(1)
 
 
 @cli.command()

@@ -40,7 +40,7 @@ NODE_FIELDS = {
 P = {name: AIG[name] for name in (
     "exposedActor", "throughSource", "throughProvision", "viaActivity", "viaArtefact",
     "viaSupplyOf", "activityJurisdiction", "sourceJurisdiction", "derivedByRule",
-    "exposedToRisk", "validFrom", "validUntil", "Exposure")}
+    "exposedToRisk", "validFrom", "validUntil", "Exposure", "contextCategory")}
 LABEL = RDFS.label
 ILLUSTRATIVE = AIG.illustrative
 
@@ -135,6 +135,17 @@ class TableView:
         found = self._risks[risk]
         return {**found, "label": dict(found["label"]), "categories": list(found["categories"]),
                 "ancestors": list(found["ancestors"])}
+
+    def context_bases(self) -> dict[int, set[int]]:
+        """For each category a category context adds, the risk concepts it applies to."""
+        if not hasattr(self, "_context_bases"):
+            found: dict[int, set[int]] = {}
+            for context in self.t.subjects(self.TYPE, self.pid(AIG.CategoryContext)):
+                for category in self.t.objects(context, self.pid(AIG.inCategory)):
+                    found.setdefault(category, set()).update(
+                        self.t.objects(context, self.pid(AIG.forRisk)))
+            self._context_bases = found
+        return self._context_bases
 
     def most_specific_type(self, node: int) -> str:
         types = {t for t in self.t.objects(node, self.TYPE)
@@ -270,9 +281,19 @@ def _record(view: TableView, exposure: int) -> dict[str, Any]:
     path.append(view.node(source, "source"))
     if provision is not None:
         path.append(view.node(provision, "provision"))
+    # a category the exposure counts under because of what it concerns (rule 80) goes to
+    # the risks under the concept its category context applies to
+    in_context = view.all(exposure, P["contextCategory"])
+    bases = view.context_bases()
+    listed = []
     for risk in risks:
+        entry = view.risk(risk)
+        lineage = {risk} | view.ancestors(risk)
+        extra = [view.short(c) for c in in_context if bases.get(c, set()) & lineage]
+        entry["categories"] = sorted(set(entry["categories"]) | set(extra))
+        listed.append(entry)
         step = view.node(risk, "risk")
-        step["categories"] = view.categories(risk)
+        step["categories"] = entry["categories"]
         path.append(step)
 
     valid_from = view.value(exposure, P["validFrom"])
@@ -284,7 +305,8 @@ def _record(view: TableView, exposure: int) -> dict[str, Any]:
         "rule": rule_iri.rsplit("/", 1)[-1],
         "rule_title": view.value(rule, LABEL) if rule is not None else "",
         "actor": view.node(actor, "actor"),
-        "risks": [view.risk(r) for r in risks],
+        "risks": listed,
+        "context_categories": sorted(view.short(c) for c in in_context),
         "source": view.node(source, "source"),
         "provision": view.node(provision, "provision"),
         "activity": view.node(activity, "activity"),
@@ -325,7 +347,8 @@ def select(records: list[dict[str, Any]], *, actor: str | None = None, risk: str
     for record in records:
         if actor and record["actor"]["id"] != actor:
             continue
-        if risk and not any(risk == r["id"] or risk in r["ancestors"] for r in record["risks"]):
+        if risk and not any(risk == r["id"] or risk in r["ancestors"] or risk in r["categories"]
+                            for r in record["risks"]):
             continue
         if jurisdiction and jurisdiction not in record["jurisdictions"]:
             continue

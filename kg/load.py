@@ -58,6 +58,7 @@ SPECIAL_KEYS: dict[str, tuple[URIRef, str]] = {
 }
 RANGE_KINDS = {
     XSD.date: "date",
+    XSD.gYear: "year",
     XSD.boolean: "boolean",
     XSD.string: "string",
     XSD.integer: "integer",
@@ -680,6 +681,11 @@ class _CaseLoader:
                 fail(f"'{text}' is not a real date ({exc})", "check the day and month")
                 return None
             return Literal(text, datatype=XSD.date)
+        if kind == "year":
+            if not re.match(r"^\d{4}$", text):
+                fail(f"'{text}' is not a year", "write the year as YYYY, e.g. 2023")
+                return None
+            return Literal(text, datatype=XSD.gYear)
         if kind == "boolean":
             if text not in ("true", "false"):
                 fail(f"'{text}' is not true or false")

@@ -60,7 +60,7 @@ def diff_json(capsys, root: Path, *args: str) -> dict:
 
 
 def fill_task_force_case(text: str) -> str:
-    """Fill the `kg new-case measure` template with the EDPB's ChatGPT task force (DS-06)."""
+    """Fill the `kg new-case measure` template with the EDPB's ChatGPT task force."""
     values = {
         'en: "FILL-IN: what was done, to whom, in one line"':
             'en: "EDPB creates a task force on ChatGPT"',
@@ -69,10 +69,11 @@ def fill_task_force_case(text: str) -> str:
         "raisesRisk: [FILL-IN-RiskType]": "raisesRisk: [DataProtectionEnforcementRisk]",
         "status: FILL-IN-Status": "status: Ongoing",
         "issuedOn: FILL-IN-YYYY-MM-DD": "issuedOn: 2023-04-13",
-        '"FILL-IN: the http(s) URL of the source"': f'"{TASK_FORCE_SOURCE}"',
+        '"FILL-IN: the http(s) URL of a page you read that confirms it"': f'"{TASK_FORCE_SOURCE}"',
+        "statusConfirmedOn: FILL-IN-YYYY-MM-DD": "statusConfirmedOn: 2023-04-13",
+        '"FILL-IN: the http(s) URL of that page"': f'"{TASK_FORCE_SOURCE}"',
         "# targets: FILL-IN-actor-or-artefact-id": "targets: chatgpt",
         "# issuedBy: FILL-IN-actor-id": "issuedBy: edpb",
-        "# fact: FILL-IN": "fact: DS-06",
         "# verification: verified": "verification: verified",
     }
     for placeholder, value in values.items():
@@ -82,7 +83,7 @@ def fill_task_force_case(text: str) -> str:
 
 
 def test_a_real_case_through_new_case_validate_and_diff(tmp_path, capsys, repo_build):
-    """The EDPB's ChatGPT task force of 2023-04-13 (FACTS DS-06), not yet its own record."""
+    """The EDPB's ChatGPT task force of 2023-04-13, not yet its own record."""
     root = tmp_path / "project"
     shutil.copytree(REPO / "ontology", root / "ontology")
     shutil.copytree(REPO / "data", root / "data")

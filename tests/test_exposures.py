@@ -115,3 +115,36 @@ def test_every_link_carries_its_sources(mini_records):
 def test_exposure_iris_are_deterministic(mini_project, mini_records):
     again = check(mini_project).records
     assert [r["id"] for r in again] == [r["id"] for r in mini_records]
+
+
+ROBOT_DATA = """\
+curated: 2026-11-28
+records:
+  - id: robo-1-data-in-de
+    a: ProcessingPersonalData
+    label: {en: Robo Co's robot processes household data in Germany (illustrative), zh: 示例}
+    illustrative: true
+    performedBy: robo-co
+    concernsArtefact: robo-1
+    inJurisdiction: de
+    evidence: https://example.org/robo
+"""
+
+
+def test_personal_data_of_a_physical_product_counts_as_physical_ai(tmp_path):
+    """The article's baseline data risks are physical-AI risks for a robot, not a chatbot."""
+    from tests.conftest import FIXTURES, make_project
+
+    project = make_project(tmp_path, [FIXTURES / "mini"], {"robot-data.yaml": ROBOT_DATA})
+    records = check(project).records
+
+    def categories(actor: str, source: str) -> list[str]:
+        (record,) = [r for r in records if r["actor"]["id"] == actor
+                     and r["source"]["id"] == source]
+        return record["risks"][0]["categories"]
+
+    assert categories("robo-co", "mini-gdpr") == ["BaselineLegalRisk", "PhysicalAIProductRisk"]
+    assert categories("acme-lab", "mini-gdpr") == ["BaselineLegalRisk"]
+    physical = select(records, actor="robo-co", risk="PhysicalAIProductRisk")
+    assert "mini-gdpr" in {r["source"]["id"] for r in physical}
+    assert not select(records, actor="acme-lab", risk="PhysicalAIProductRisk")

@@ -27,7 +27,10 @@ FILL = {
     "[FILL-IN-RiskType]": "[NewLegislationRisk]",
     "FILL-IN-Status": "InForce",
     "FILL-IN-YYYY-MM-DD": "2025-02-02",
-    '"FILL-IN: the http(s) URL of the source"': '"https://example.org/source"',
+    '"FILL-IN: the http(s) URL of a page you read that confirms it"':
+        '"https://www.reuters.com/world/source"',
+    '"FILL-IN: the http(s) URL of that page"': '"https://www.reuters.com/world/source"',
+    '"FILL-IN: the authoritative text\'s http(s) URL"': '"https://eur-lex.europa.eu/eli/x"',
     "FILL-IN-actor-id": "acme-lab",
     "FILL-IN-ParentRisk": "PhysicalAIProductRisk",
 }
@@ -84,22 +87,33 @@ def required_by_shapes(ontology: Graph, cls: str) -> set[str]:
     return required
 
 
+# Keys the source-policy QC queries require beside the shapes (docs/source-policy.md): an
+# instrument's official text, and the date and page that confirm a status that is not final.
+SOURCE_POLICY_KEYS = {
+    "instrument": {"officialText", "statusConfirmedOn", "statusSource"},
+    "measure": {"statusConfirmedOn", "statusSource"},
+    "allegation": {"statusConfirmedOn", "statusSource"},
+    "activity": set(),
+}
+
+
 @pytest.mark.parametrize("kind", ["instrument", "measure", "allegation", "activity"])
-def test_a_template_has_exactly_the_keys_the_shapes_require(kind, ontology):
+def test_a_template_has_exactly_the_keys_the_shapes_and_source_policy_require(kind, ontology):
     top, keys = record_keys(render(ontology, kind, IDS[kind]))
     required = required_by_shapes(ontology, KINDS[kind].default_class)
     assert "curated" in required and "curated" in top  # on the file, for every record
-    assert keys == (required - {"curated"}) | {"id", "a"}
+    assert keys == (required - {"curated"}) | {"id", "a"} | SOURCE_POLICY_KEYS[kind]
 
 
 def test_a_risk_type_template_has_what_the_qc_check_requires(ontology):
     text = render(ontology, "risk-type", "DeepfakeContentRisk")
     _top, keys = record_keys(text)
-    assert keys == {"id", "a", "subClassOf", "label", "definition"}
+    assert keys == {"id", "a", "subClassOf", "label", "definition", "articlePassage"}
     root = compose_yaml(text, "template", [])
     record = root.get("records").items[0]
     assert set(record.get("label").items) == {"en", "zh"}
     assert set(record.get("definition").items) == {"en"}
+    assert set(record.get("articlePassage").items) == {"zh"}
 
 
 def test_allowed_values_are_read_from_the_ontology(ontology):
@@ -134,8 +148,8 @@ def test_a_template_as_written_fails_validation_with_clear_messages(tmp_path, ca
                     "raisesRisk: 'FILL-IN-RiskType' is neither an id",
                     "status: 'FILL-IN-Status' is neither an id",
                     "issuedOn: 'FILL-IN-YYYY-MM-DD' is not a date",
-                    "source: 'FILL-IN: the http(s) URL of the source' uses the 'FILL-IN:' "
-                    "scheme"):
+                    "evidence: 'FILL-IN: the http(s) URL of a page you read that confirms it' "
+                    "uses the 'FILL-IN:' scheme"):
         assert message in result.err
     assert "data/cases/mini-new-order.yaml:" in result.err
 

@@ -213,6 +213,14 @@ id:acme-lab aig:headquarteredIn id:atlantis .
     "status-stale-warning": ("ban.yaml", HEAD + BAN.replace("statusConfirmedOn: 2026-11-20",
                                                             "statusConfirmedOn: 2020-01-01"),
                              "was last confirmed on 2020-01-01, over 180 days ago"),
+    "risk-type-without-article-passage-violation": ("term.yaml", HEAD + """\
+  - id: DeepfakeRisk
+    a: owl:Class
+    subClassOf: PersonalInformationProtectionRisk
+    label: {en: Deepfake risk, zh: 深度伪造风险}
+    definition: The risk of deepfakes.
+    evidence: https://example.org/deepfakes
+""", "quote the article's own words"),
     "unclassified-source-warning": ("co.yaml", HEAD + COMPANY.replace(
         "https://www.reuters.com/technology/", "https://unknown-news.example/co"),
         "the host of <https://unknown-news.example/co> has no tier"),
