@@ -33,6 +33,7 @@ NODE_FIELDS = {
     "status": AIG.status, "identifier": DCTERMS.identifier, "issued": AIG.issuedOn,
     "effective_from": AIG.effectiveFrom, "effective_until": AIG.effectiveUntil,
     "start": AIG.startDate, "end": AIG.endDate, "curated": AIG.curatedOn,
+    "founded": AIG.foundedOn, "founded_year": AIG.foundedInYear,
 }
 
 
@@ -40,7 +41,8 @@ NODE_FIELDS = {
 P = {name: AIG[name] for name in (
     "exposedActor", "throughSource", "throughProvision", "viaActivity", "viaArtefact",
     "viaSupplyOf", "activityJurisdiction", "sourceJurisdiction", "derivedByRule",
-    "exposedToRisk", "validFrom", "validUntil", "Exposure", "contextCategory")}
+    "exposedToRisk", "validFrom", "validFromBasis", "validUntil", "Exposure",
+    "headquarteredIn", "contextCategory")}
 LABEL = RDFS.label
 ILLUSTRATIVE = AIG.illustrative
 
@@ -298,6 +300,10 @@ def _record(view: TableView, exposure: int) -> dict[str, Any]:
 
     valid_from = view.value(exposure, P["validFrom"])
     valid_until = view.value(exposure, P["validUntil"])
+    # a rule of the actor's home: the source's jurisdiction is, or contains, its headquarters
+    homes = view.t.objects(actor, view.pid(P["headquarteredIn"])) if actor is not None else ()
+    home = source_jurisdiction is not None and any(
+        source_jurisdiction == hq or source_jurisdiction in view.within(hq) for hq in homes)
     rule_iri = view.iri(rule) if rule is not None else ""
     return {
         "id": view.iri(exposure),
@@ -316,7 +322,9 @@ def _record(view: TableView, exposure: int) -> dict[str, Any]:
         if source_jurisdiction is not None else None,
         "jurisdictions": sorted(view.short(j) for j in reach),
         "valid_from": valid_from,
+        "valid_from_basis": view.value(exposure, P["validFromBasis"]),
         "valid_until": valid_until,
+        "home": home,
         "path": [step for step in path if step is not None],
     }
 
@@ -366,7 +374,7 @@ def select(records: list[dict[str, Any]], *, actor: str | None = None, risk: str
 
 CSV_COLUMNS = ["exposure", "kind", "actor", "risks", "categories", "source", "source_type",
                "provision", "activity", "jurisdiction", "source_jurisdiction", "valid_from",
-               "valid_until", "status", "sources"]
+               "valid_from_basis", "valid_until", "status", "sources"]
 
 
 def flat_row(record: dict[str, Any], lang: str = "en") -> dict[str, str]:
@@ -386,6 +394,7 @@ def flat_row(record: dict[str, Any], lang: str = "en") -> dict[str, str]:
         "jurisdiction": record.get("jurisdiction") or "",
         "source_jurisdiction": record.get("source_jurisdiction") or "",
         "valid_from": record.get("valid_from") or "",
+        "valid_from_basis": record.get("valid_from_basis") or "",
         "valid_until": record.get("valid_until") or "",
         "status": record.get("status", ""),
         "sources": " ".join(link_sources),

@@ -26,6 +26,10 @@ from kg.load import (
 
 MAX_PROFILE_BYTES = 1024 * 1024
 NAMESPACE = "screen-"
+# A market that stands for every jurisdiction in the graph with a rule for the activity;
+# only for what is naturally released everywhere at once.
+WORLDWIDE = "worldwide"
+WORLDWIDE_DOINGS = ("publish-open-weights", "distribute-app", "offer-service")
 
 
 # --------------------------------------------------------------------------- the mapping
@@ -91,6 +95,10 @@ DOINGS: dict[str, Doing] = {
     "transfer-data": Doing("TransferringDataAcrossBorder", (
         "transfers personal data from {where} to {to}", "将个人信息从{where}传输至{to}")),
 }
+# The other end of a transfer: the data arriving in `to`, where its import and localisation
+# rules govern it (not a `does` word of its own; made for every transfer).
+RECEIVING = Doing("ReceivingTransferredData", (
+    "receives personal data from {to} in {where}", "在{where}接收来自{to}的个人信息"))
 # How the company and its suppliers relate to products, in the report's words (en, zh).
 RELATION_WORDS = {
     "developsModel": ("{s} develops {o}", "{s}开发{o}"),
@@ -107,7 +115,7 @@ SUPPLIES = {"components": "suppliesHardwareFor", "training-data-from": "supplies
 KEYS: dict[str, tuple[str, ...]] = {
     "profile": ("company", "builds", "markets", "publishes-open-weights-in", "raises-capital",
                 "transfers-data"),
-    "company": ("name", "name-zh", "headquartered"),
+    "company": ("name", "name-zh", "headquartered", "founded"),
     "builds": ("kind", "name", "name-zh", "based-on", "components", "training-data-from",
                "software-from"),
     "components": ("name", "supplier"),
@@ -157,6 +165,9 @@ class Act:
     since: Value | None = None
     until: Value | None = None
     investors: list[Party] = field(default_factory=list)
+    destination: Value | None = None  # transfer-data: where the data goes
+    destination_key: str = ""
+    worldwide: bool = False  # one of the markets `worldwide` expanded to
 
 
 @dataclass
@@ -166,6 +177,7 @@ class Profile:
     name_zh: Value | None = None
     products: list[Product] = field(default_factory=list)
     acts: list[Act] = field(default_factory=list)
+    founded: Value | None = None  # YYYY-MM-DD, or YYYY when only the year is known
 
 
 class _Reader:
@@ -302,11 +314,21 @@ def _company(reader: _Reader, top: YMap) -> Profile:
     hq = None
     if "headquartered" in node.items:
         hq = reader.jurisdiction(node.get("headquartered"), "company.headquartered")
+        if hq and hq.text == WORLDWIDE:
+            reader.fail(hq.line, "profile-jurisdiction", "company.headquartered: a company "
+                        "is headquartered in one jurisdiction, not worldwide",
+                        "the jurisdiction it acts from, e.g. headquartered: cn")
+            hq = None
     else:
         reader.fail(node.line, "profile-missing", "company: missing `headquartered`",
                     "the jurisdiction the company acts from, e.g. headquartered: cn")
+    founded = node.get("founded")
+    if isinstance(founded, Scalar) and re.fullmatch(r"\d{4}", founded.value.strip()):
+        founded_value: Value | None = Value(founded.value.strip(), founded.line)
+    else:
+        founded_value = reader.date(founded, "company.founded")
     return Profile(name or missing, hq or missing,
-                   reader.text(node.get("name-zh"), "company.name-zh"))
+                   reader.text(node.get("name-zh"), "company.name-zh"), founded=founded_value)
 
 
 def _product(reader: _Reader, node: YValue, where: str) -> Product | None:
@@ -368,7 +390,8 @@ def _transfer(reader: _Reader, node: YValue, where: str) -> list[Act]:
     period = _period(reader, entry, where)
     if not (origin and destination):
         return []
-    return [Act("transfer-data", origin, entry.line, "from", destination, "to", **period)]
+    return [Act("transfer-data", origin, entry.line, "from", destination=destination,
+                destination_key="to", **period)]
 
 
 def _capital(reader: _Reader, node: YValue, where: str) -> list[Act]:
@@ -489,9 +512,21 @@ def _check_acts(reader: _Reader, profile: Profile) -> None:
                         "needs a product of kind " + " or ".join(
                             k for k, v in PRODUCT_KINDS.items() if v.family in doing.concerns),
                         "add it under `builds`")
-        if act.origin and act.origin.text == act.where.text and act.doing == "transfer-data":
+        destination = act.destination or act.origin
+        if (act.doing == "transfer-data" and destination
+                and destination.text == act.where.text):
             reader.fail(act.line, "profile-value", "transfers-data: `from` and `to` are the "
                         f"same jurisdiction ({act.where.text})", "a transfer crosses a border")
+        if act.where.text == WORLDWIDE and act.doing not in WORLDWIDE_DOINGS:
+            reader.fail(act.where.line, "profile-worldwide", f"{act.where_key}: {act.doing} "
+                        "cannot be worldwide", "worldwide is for "
+                        + ", ".join(WORLDWIDE_DOINGS) + "; list the jurisdictions for "
+                        f"{act.doing}")
+        for other, key in ((act.origin, act.origin_key), (act.destination, act.destination_key)):
+            if other and other.text == WORLDWIDE:
+                reader.fail(other.line, "profile-worldwide", f"{key}: must be one "
+                            "jurisdiction, not worldwide", "worldwide is only a market, for "
+                            + ", ".join(WORLDWIDE_DOINGS))
 
 
 def _products_for(profile: Profile, act: Act) -> list[Product]:
@@ -541,6 +576,8 @@ class _Mapper:
         self.records: dict[str, CaseRecord] = {}
         self.duplicates: list[Finding] = []
         self.statements: list[dict[str, str]] = []  # what the profile says, for the report
+        # (doing, product) -> (the act, the product, the jurisdictions) for `worldwide`
+        self.worldwide: dict[tuple[str, str], tuple[Act, Product | None, list[str]]] = {}
 
     def say(self, subject: tuple[str, str], words: tuple[str, str], obj: str) -> None:
         self.statements.append({lang: words[i].format(s=subject[i], o=obj)
@@ -570,10 +607,14 @@ class _Mapper:
                               p.name_zh.text if p.name_zh else None)
         company.add("headquarteredIn", p.headquartered.text, p.headquartered.line,
                     "headquartered")
+        if p.founded:
+            company.add("foundedInYear" if len(p.founded.text) == 4 else "foundedOn",
+                        p.founded.text, p.founded.line)
         for product in p.products:
             self.product(company, product)
         for act in p.acts:
             self.act(act)
+        self.say_worldwide()
         return list(self.records.values())
 
     def product_id(self, name: str) -> str:
@@ -619,7 +660,7 @@ class _Mapper:
         for product in products or [None]:
             rid = f"{self.base}-{act.doing}-{act.where.text}"
             if act.doing == "transfer-data":
-                rid += f"-to-{origin.text}"
+                rid += f"-to-{(act.destination or origin).text}"
             if product is not None:
                 rid += f"-{slug(product.name.text)}"
             if rid in self.records:
@@ -631,9 +672,44 @@ class _Mapper:
                     "list each activity once per market"))
                 continue
             label, label_zh = self.activity_labels(doing, act, origin, product)
-            self.statements.append({"en": label, "zh": label_zh})
+            if act.worldwide:
+                self.worldwide.setdefault((act.doing, product.name.text if product else ""),
+                                          (act, product, []))[2].append(act.where.text)
+            else:
+                self.statements.append({"en": label, "zh": label_zh})
             record = self.record(rid, [doing.activity], label, act.line, label_zh)
-            self.activity_fields(record, act, origin, product)
+            if act.doing == "transfer-data":
+                self.activity_fields(record, act, origin, product, act.destination or origin)
+                self.receiving(act, origin)
+            else:
+                self.activity_fields(record, act, origin, product)
+
+    def receiving(self, act: Act, origin: Value) -> None:
+        """A transfer's other end: the data arrives in the destination, whose import and
+        localisation rules govern it; the company acts there from where it acts from."""
+        destination = act.destination or origin
+        arrival = Act("transfer-data", destination, act.line, act.destination_key or
+                      act.origin_key, act.origin, act.origin_key, since=act.since,
+                      until=act.until)
+        rid = f"{self.base}-receive-data-{destination.text}-from-{act.where.text}"
+        label, label_zh = self.activity_labels(RECEIVING, arrival, act.where, None)
+        self.statements.append({"en": label, "zh": label_zh})
+        record = self.record(rid, [RECEIVING.activity], label, act.line, label_zh)
+        self.activity_fields(record, arrival, origin, None)
+
+    def say_worldwide(self) -> None:
+        """One statement per worldwide activity, listing the jurisdictions it became."""
+        en, zh = self.company_names()
+        for act, product, places in self.worldwide.values():
+            doing = DOINGS[act.doing]
+            what = (product.name.text,) * 2 if product else ("services", "服务")
+            listed = ", ".join(places)
+            self.statements.append({
+                "en": f"{en} " + doing.phrase[0].replace("in {where}", "worldwide").format(
+                    what=what[0]) + f": in {listed} (the {len(places)} jurisdiction(s) of the "
+                    "graph with a rule for it)",
+                "zh": zh + doing.phrase[1].format(what=what[1], where="全球")
+                + f"：{'、'.join(places)}（图谱中对该活动有规则的 {len(places)} 个司法管辖区）"})
 
     def activity_labels(self, doing: Doing, act: Act, origin: Value,
                         product: Product | None) -> tuple[str, str]:
@@ -641,16 +717,19 @@ class _Mapper:
         en, zh = self.company_names()
         what = (product.name.text,) * 2 if product else (
             ("products", "产品") if "physical" in doing.concerns else ("services", "服务"))
-        fill = {"where": act.where.text, "to": origin.text}
+        fill = {"where": act.where.text, "to": (act.destination or origin).text}
         return (f"{en} " + doing.phrase[0].format(what=what[0], **fill),
                 zh + doing.phrase[1].format(what=what[1], **fill))
 
     def activity_fields(self, record: CaseRecord, act: Act, origin: Value,
-                        product: Product | None) -> None:
+                        product: Product | None, destination: Value | None = None) -> None:
         record.add("performedBy", self.base, act.line)
         record.add("inJurisdiction", act.where.text, act.where.line, act.where_key)
         if origin.text != act.where.text:
             record.add("fromJurisdiction", origin.text, origin.line, act.origin_key)
+        if destination is not None:
+            record.add("transfersDataTo", destination.text, destination.line,
+                       act.destination_key or act.origin_key)
         if product is not None:
             record.add("concernsArtefact", self.product_id(product.name.text), act.line)
         if act.since:

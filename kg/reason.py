@@ -3,16 +3,23 @@
 Two closures give the same exposures:
 
 * ``owlrl`` — the reference: owlrl's full OWL 2 RL closure (pure Python, slow).
-* ``fast`` — a targeted materialiser of exactly the OWL 2 RL rules that the shipped
-  ontology's constructs trigger (class and property hierarchies, domain and range,
-  inverse, symmetric and transitive properties, two-step property chains,
-  someValuesFrom / hasValue / intersectionOf / unionOf class expressions). If the
-  graph uses a construct outside that set (owl:sameAs, functional properties, keys,
-  allValuesFrom, cardinality...), it says so and the build falls back to owlrl.
+* ``fast`` — a targeted materialiser of the OWL 2 RL rules that the shipped ontology's
+  constructs can fire: class and property hierarchies (cax-sco, prp-spo1, scm-sco,
+  scm-spo, equivalences), domain and range on instances (prp-dom, prp-rng) and in the
+  schema (scm-dom1/2, scm-rng1/2), inverse, symmetric and transitive properties,
+  two-step property chains, someValuesFrom / hasValue / intersectionOf / unionOf class
+  expressions, and the consistency checks owl:Nothing (cls-nothing2) and class
+  disjointness (cax-dw, cax-adc). If the graph uses a construct outside that set
+  (owl:sameAs, functional properties, keys, allValuesFrom, cardinality, disjoint
+  properties...), it says so and the build falls back to owlrl.
 
-The domain rules then run as SPARQL on the closed graph: on rdflib for the reference,
-on the embedded Oxigraph store for the fast path. A test holds both to the same
-exposures.
+Closure parity: on the same input, the fast closure equals owlrl's closure minus the
+entailments :func:`is_trivial_term` drops from both (reflexive links, owl:Thing,
+built-in vocabulary, blank-node class expressions, literal subjects);
+tests/test_closure_parity.py holds them equal on the fixture graphs and docs/owl.md
+lists the rules. The domain rules then run as SPARQL on the closed graph: on rdflib for
+the reference, on the embedded Oxigraph store for the fast path. A test holds both to
+the same exposures.
 """
 
 from __future__ import annotations
@@ -29,7 +36,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
 from kg.errors import InputError
-from kg.namespaces import AIG, RULE
+from kg.namespaces import AIG, RULE, short_name
 from kg.table import OWL as T_OWL
 from kg.table import RDF as T_RDF
 from kg.table import RDFS as T_RDFS
@@ -55,6 +62,12 @@ UNSUPPORTED = {
     OWL.maxQualifiedCardinality: "owl:maxQualifiedCardinality",
     OWL.cardinality: "owl:cardinality",
     OWL.oneOf: "owl:oneOf",
+    OWL.complementOf: "owl:complementOf",
+    OWL.propertyDisjointWith: "owl:propertyDisjointWith",
+    OWL.AllDisjointProperties: "owl:AllDisjointProperties",
+    OWL.AsymmetricProperty: "owl:AsymmetricProperty",
+    OWL.IrreflexiveProperty: "owl:IrreflexiveProperty",
+    OWL.sourceIndividual: "owl:NegativePropertyAssertion",
 }
 
 
@@ -74,6 +87,21 @@ def inconsistencies(closure: Graph) -> list[str]:
     problems += [f"{s} is a member of owl:Nothing" for s in closure.subjects(RDF.type,
                                                                             OWL.Nothing)]
     return sorted(problems)
+
+
+def disjoint_pairs(t: Table) -> list[tuple[int, int, str]]:
+    """Pairs of classes declared disjoint, each with the OWL 2 RL rule that checks it:
+    ``owl:disjointWith`` (cax-dw) and the members of an ``owl:AllDisjointClasses``
+    (cax-adc), in the order owlrl reports them."""
+    rdf_type = t.iri_id(T_RDF + "type")
+    pairs = [(a, b, "cax-dw") for a, b in t.pairs(t.iri_id(T_OWL + "disjointWith"))]
+    members = t.iri_id(T_OWL + "members")
+    for node in t.subjects(rdf_type, t.iri_id(T_OWL + "AllDisjointClasses")):
+        for head in t.objects(node, members):
+            classes = t.rdf_list(head)
+            pairs += [(a, b, "cax-adc") for i, a in enumerate(classes)
+                      for b in classes[i + 1:] if a != b]
+    return pairs
 
 
 # --------------------------------------------------------------------------- owlrl
@@ -273,6 +301,18 @@ def materialise(t: Table) -> Span:
     for sub, supers in sc.superproperties.items():
         for sup in supers:
             t.add(sub, sub_prop, sup)
+    # scm-dom1/2, scm-rng1/2: a property's domain and range are also those of its
+    # superproperties, and every superclass of either.
+    for axiom, declared in ((t.iri_id(T_RDFS + "domain"), sc.domains),
+                            (t.iri_id(T_RDFS + "range"), sc.ranges)):
+        for prop in set(declared) | set(sc.superproperties):
+            classes: set[int] = set()
+            for q in (prop, *sc.superproperties.get(prop, ())):
+                for c in declared.get(q, ()):
+                    classes.add(c)
+                    classes.update(sc.superclasses.get(c, ()))
+            for c in classes:
+                t.add(prop, axiom, c)
     return t.span(start)
 
 
@@ -355,15 +395,19 @@ class Reasoned:
 
     table: Table
     asserted: Span
-    inferred: Span   # OWL RL closure minus asserted minus trivial
+    inferred: Span   # OWL 2 RL closure minus asserted minus trivial (is_trivial_term)
     derived: Span    # what the domain rules derived
     reasoner: str
     note: str = ""
 
 
 def is_trivial_term(s: str, p: str, o: str) -> bool:
-    """Entailments that say nothing — reflexive links, owl:Thing, axiomatic vocabulary —
-    on N-Triples terms; blank-node triples (class expressions) too."""
+    """Entailments that say nothing, on N-Triples terms: reflexive links (``x owl:sameAs
+    x``, ``c rdfs:subClassOf c``...), owl:Thing as a type, superclass, domain or range,
+    owl:Nothing as a subclass, types that are RDFS/OWL vocabulary, statements about the
+    RDF/RDFS/OWL/XSD vocabulary itself, owlrl's error messages, and triples with a
+    literal subject or a blank node (class expressions, lists). Both closures drop them
+    from the inferred graph; all else they must agree on (docs/owl.md)."""
     if s.startswith(('"', "_:")) or o.startswith("_:"):
         return True
     if p in TRIVIAL_REFLEXIVE and s == o:
@@ -372,25 +416,87 @@ def is_trivial_term(s: str, p: str, o: str) -> bool:
         return True
     if p == SUBCLASS and (o == THING or s == NOTHING):
         return True
+    if p in DOMAIN_RANGE and o == THING:
+        return True
     return s.startswith(BUILTIN_TERMS) or OWLRL_ERROR_NS in s or OWLRL_ERROR_NS in p
 
 
 TYPE, SUBCLASS = f"<{RDF.type}>", f"<{RDFS.subClassOf}>"
+DOMAIN_RANGE = {f"<{RDFS.domain}>", f"<{RDFS.range}>"}
 THING, NOTHING = f"<{OWL.Thing}>", f"<{OWL.Nothing}>"
 TRIVIAL_REFLEXIVE = {f"<{p}>" for p in REFLEXIVE_TRIVIAL}
 TRIVIAL_TYPES = {f"<{c}>" for c in (OWL.Thing, RDFS.Resource, OWL.Class, RDFS.Class)}
 BUILTIN_TERMS = tuple(f"<{ns}" for ns in BUILTIN_NAMESPACES)
 
 
-def _check_consistency(table: Table) -> None:
-    nothing = table.ids.get(NOTHING)
-    members = table.subjects(table.iri_id(str(RDF.type)), nothing) if nothing is not None else ()
-    errors = table.ids.get(f"<{OWLRL_ERROR_NS}error>")
-    problems = [f"{table.term(m)} is a member of owl:Nothing" for m in sorted(members)]
-    if errors is not None:
-        problems += [table.term(o) for _, o in table.pairs(errors)]
+def _name(table: Table, node: int) -> str:
+    """``acme-lab`` for an instance, ``aig:Company`` for a term, the term itself else."""
+    term = table.terms[node]
+    if term.startswith(f"<{AIG}"):
+        return "aig:" + term[len(str(AIG)) + 1:-1]
+    return short_name(term[1:-1]) if term.startswith("<") else term
+
+
+def _most_specific(table: Table, node: int) -> list[str]:
+    """The named classes of ``node`` that no other of its classes is a subclass of."""
+    rdf_type, sub_class = table.iri_id(T_RDF + "type"), table.iri_id(T_RDFS + "subClassOf")
+    types = {c for c in table.objects(node, rdf_type) if table.terms[c].startswith("<")}
+    return sorted(_name(table, c) for c in types
+                  if not any(u != c and c in table.objects(u, sub_class) for u in types))
+
+
+def _disjointness(table: Table, nodes: Iterable[int] | None = None) -> list[str]:
+    """Individuals typed with two classes declared disjoint (cax-dw, cax-adc). On a closed
+    graph (``nodes`` None) the types are already closed under rdfs:subClassOf; for
+    ``nodes`` (what the rules typed) they are closed here through the table's
+    rdfs:subClassOf links, which the closure made transitive."""
+    pairs = disjoint_pairs(table)
+    if not pairs:
+        return []
+    rdf_type = table.iri_id(T_RDF + "type")
+    found: set[tuple[int, int, int, str]] = set()
+    if nodes is None:
+        for a, b, rule in pairs:
+            small, large = sorted((table.subjects(rdf_type, a), table.subjects(rdf_type, b)),
+                                  key=len)
+            found.update((x, a, b, rule) for x in small if x in large)
+    else:
+        partners: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        for a, b, rule in pairs:
+            partners[a].append((b, rule))
+        sub_class = table.iri_id(T_RDFS + "subClassOf")
+        for x in set(nodes):
+            types = set(table.objects(x, rdf_type))
+            for c in list(types):
+                types.update(table.objects(c, sub_class))
+            found.update((x, a, b, rule) for a in types for b, rule in partners.get(a, ())
+                         if b in types)
+    return sorted(f"{_name(table, x)} ({', '.join(_most_specific(table, x))}) is both "
+                  f"{_name(table, a)} and {_name(table, b)}, which the ontology declares "
+                  f"disjoint (OWL 2 RL {rule})" for x, a, b, rule in found)
+
+
+def _check_consistency(table: Table, derived: Span | None = None) -> None:
+    """Raise an InputError if the closed graph is inconsistent: a member of owl:Nothing,
+    an individual of two disjoint classes, or an error owlrl reported. With ``derived``,
+    check only the disjointness of what the rules typed."""
+    rdf_type = table.iri_id(T_RDF + "type")
+    problems: list[str] = []
+    if derived is None:
+        nothing = table.ids.get(NOTHING)
+        members = table.subjects(rdf_type, nothing) if nothing is not None else ()
+        problems += [f"{table.term(m)} is a member of owl:Nothing" for m in sorted(members)]
+        problems += _disjointness(table)
+        errors = table.ids.get(f"<{OWLRL_ERROR_NS}error>")
+        if errors is not None:  # owlrl's own report of disjointness is the one above
+            problems += sorted(m for m in (table.term(o) for _, o in table.pairs(errors))
+                               if not m.startswith('"Disjoint classes '))
+    else:
+        problems += _disjointness(table, (s for s, p, _ in derived if p == rdf_type))
     if problems:
-        raise InputError("the graph is inconsistent under OWL 2 RL: " + "; ".join(problems[:5]))
+        more = f" (and {len(problems) - 5:,} more)" if len(problems) > 5 else ""
+        raise InputError("the graph is inconsistent under OWL 2 RL: "
+                         + "; ".join(problems[:5]) + more)
 
 
 EXPOSURE_NEEDS = ("exposedActor", "exposedToRisk", "throughSource")
@@ -466,6 +572,7 @@ def reason(table: Table, rules: list[Rule], reasoner: str = "fast",
         before = len(table)
         table.add_oxigraph(store.quads(derived_graph))
         derived = table.span(before)
+    _check_consistency(table, derived)
     _check_exposures(table, rules)
     terms = table.terms
     inferred = inferred_now.where(
