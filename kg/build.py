@@ -9,6 +9,7 @@ Outputs (all deterministic for the same input):
 - ``graph.nq``       the same in three named graphs (asserted / inferred / derived)
 - ``exposures.json`` / ``exposures.csv``  explainable exposure records
 - ``index.json``     every labelled entity, for name look-up on the command line
+- ``coverage.json``  what was reviewed in each jurisdiction (kg/coverage.py)
 - ``manifest.json``  input file hashes and counts (no timings, so builds diff cleanly)
 """
 
@@ -174,7 +175,7 @@ def build(project: Project, reasoner: str = "fast", out_dir: Path | None = None,
     """Check, then write ``build/`` whole. The graph files are written by a child process
     while this one makes the exposure records, so ``write`` times only what is left once
     the records are made."""
-    from kg import export
+    from kg import coverage, export
     from kg.exposures import extract, json_lines, to_csv
 
     say = progress or (lambda _msg: None)
@@ -210,6 +211,9 @@ def build(project: Project, reasoner: str = "fast", out_dir: Path | None = None,
             (staging / "exposures.csv").write_text(to_csv(records), "utf-8")
             with open(staging / "index.json", "w", encoding="utf-8") as handle:
                 handle.writelines(object_lines(entity_index(reasoned)))
+            (staging / "coverage.json").write_text(
+                json.dumps(coverage.read(table), indent=1, sort_keys=True, ensure_ascii=False)
+                + "\n", "utf-8")
             (staging / "manifest.json").write_text(
                 json.dumps(manifest, indent=1, sort_keys=True) + "\n", "utf-8")
             writer.wait()
@@ -251,6 +255,13 @@ class Built:
 
     def index(self) -> dict[str, dict[str, Any]]:
         return _read_json(self.out_dir / "index.json")
+
+    def coverage(self) -> dict[str, Any]:
+        """What was reviewed where (kg/coverage.py); empty for a build made before it."""
+        path = self.out_dir / "coverage.json"
+        if not path.is_file():
+            return {"records": {}, "scopes": {}, "relevant": {}, "within": {}, "labels": {}}
+        return _read_json(path)
 
 
 def _read_json(path: Path) -> Any:

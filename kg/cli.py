@@ -207,6 +207,19 @@ def exposures(ctx: click.Context, actor: str | None, risk: str | None,
         click.echo(_table(rows, columns, {"risks": 40, "source": 64, "where": 18, "via": 30}),
                    nl=False)
         _say(f"{len(records)} exposure(s)")
+    if wanted["jurisdiction"]:
+        _say_coverage(built.coverage(), wanted["jurisdiction"], lang, found=bool(records))
+
+
+def _say_coverage(coverage: dict[str, Any], jurisdiction: str, lang: str, found: bool) -> None:
+    """What the graph reviewed in the jurisdiction and those it lies within: an empty
+    answer is silence, not clearance, and says so."""
+    from kg.coverage import chain, verdict
+
+    if not found:
+        _say("no exposures found. That is not a clearance: what the graph has reviewed here is")
+    for where in chain(coverage, jurisdiction):
+        _say(f"coverage of {where}: {verdict(coverage, where).text(coverage, lang)}")
 
 
 @cli.command()
@@ -215,11 +228,16 @@ def exposures(ctx: click.Context, actor: str | None, risk: str | None,
 @click.option("--source", "source", help="Only paths through this instrument or event.")
 @click.option("--as-of", "as_of", metavar="DATE", help="Status as of YYYY-MM-DD (default today).")
 @click.option("--all", "show_all", is_flag=True, help="Include ended exposures.")
+@click.option("--precedents/--no-precedents", default=True, show_default=True,
+              help="Also list measures taken against other actors for the same activities "
+                   "in the same markets.")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
 @click.pass_context
 def explain(ctx: click.Context, actor: str, risk: str | None, source: str | None,
-            as_of: str | None, show_all: bool, lang: str) -> None:
-    """Show why an actor is exposed: each path, step by step, with rule and sources.
+            as_of: str | None, show_all: bool, precedents: bool, lang: str) -> None:
+    """Show why an actor is exposed: each path, step by step, with rule and sources; then
+    the precedents: measures already taken against other actors for the same kind of
+    activity in the same markets.
 
     \b
     Examples:
@@ -244,6 +262,16 @@ def explain(ctx: click.Context, actor: str, risk: str | None, source: str | None
         _say("no exposure paths match")
         return
     click.echo(render(records, lang), nl=False)
+    if precedents:
+        from kg import precedents as found
+        from kg.explain import render_precedents
+        from kg.store import open_build
+
+        markets = sorted({(kind.strip(), r["jurisdiction"]) for r in records
+                          if r.get("activity") and r.get("jurisdiction")
+                          for kind in r["activity"]["type"].split(",") if kind.strip()})
+        groups = found.find(open_build(built.out_dir), markets, other_than=wanted["actor"])
+        click.echo(render_precedents(groups, built.coverage(), lang), nl=False)
 
 
 # ----------------------------------------------------------------- validate, stats, export

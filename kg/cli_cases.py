@@ -144,6 +144,8 @@ def screen(ctx: click.Context, profile: str, as_of: str | None, fmt: str, out_fi
         raise UsageError(f"{profile}: no such file")
     target = _report_path(project, out_file) if out_file is not None else None
     result = run_screen(project, path, profile, _date(as_of, "--as-of"))
+    for warning in result.warnings:
+        _say(warning.render())
     text = render(result, fmt, lang)
     if target is None:
         click.echo(text, nl=False)

@@ -16,7 +16,16 @@ KINDS = (
     ("Classes", OWL.Class),
     ("Object properties", OWL.ObjectProperty),
     ("Datatype properties", OWL.DatatypeProperty),
+    ("Annotation properties", OWL.AnnotationProperty),
 )
+
+# Under the heading of a kind, what a reader of the data dictionary should know first.
+NOTES = {
+    OWL.AnnotationProperty: "Dates, text notes and links. They are annotation properties, so "
+    "that the datatypes an OWL 2 DL reasoner must understand stay within the OWL 2 datatype "
+    "map (docs/owl.md); in case files they are keys like any other, and their range is "
+    "checked all the same.",
+}
 
 
 @dataclass(frozen=True)
@@ -64,6 +73,8 @@ def markdown(graph: Graph) -> str:
              "files, a key is a property's name and `a:` takes a class name.", ""]
     for title, kind in KINDS:
         lines += [f"## {title}", ""]
+        if kind in NOTES:
+            lines += [NOTES[kind], ""]
         if kind == OWL.Class:
             lines += ["| class | label (en) | label (zh) | subclass of | definition |",
                       "|---|---|---|---|---|"]
@@ -97,6 +108,8 @@ def html(graph: Graph) -> str:
     parts.append("</nav>")
     for heading, kind in KINDS:
         parts.append(f'<h2 id="{kind.fragment}">{html_text(heading)}</h2>')
+        if kind in NOTES:
+            parts.append(f"<p>{html_text(NOTES[kind])}</p>")
         for t in terms(graph, kind):
             anchor = html_text(t.name)
             links = ", ".join(f'<a href="#{html_text(p)}">{html_text(p)}</a>' for p in t.parents)

@@ -11,10 +11,14 @@ import hashlib
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kg.errors import Finding, ValidationFailed
+
+if TYPE_CHECKING:
+    from rdflib import Graph
 from kg.load import (
     INSTANCE_ID,
     ISO_DATE,
@@ -27,9 +31,11 @@ from kg.load import (
 MAX_PROFILE_BYTES = 1024 * 1024
 NAMESPACE = "screen-"
 # A market that stands for every jurisdiction in the graph with a rule for the activity;
-# only for what is naturally released everywhere at once.
+# only for what is naturally released everywhere at once (and the personal data of the
+# users of an app or service offered so).
 WORLDWIDE = "worldwide"
-WORLDWIDE_DOINGS = ("publish-open-weights", "distribute-app", "offer-service")
+WORLDWIDE_DOINGS = ("publish-open-weights", "distribute-app", "offer-service",
+                    "process-personal-data")
 
 
 # --------------------------------------------------------------------------- the mapping
@@ -529,6 +535,63 @@ def _check_acts(reader: _Reader, profile: Profile) -> None:
                             + ", ".join(WORLDWIDE_DOINGS))
 
 
+# --------------------------------------------------------------------------- worldwide
+
+
+def rule_places(graph: Graph) -> Callable[[str], list[str]]:
+    """For an activity class (local name), the ids of the jurisdictions in ``graph`` (the
+    ontology and the curated data) with an instrument, measure or provision governing it
+    or a broader activity type."""
+    from rdflib.namespace import RDFS
+
+    from kg.namespaces import AIG, short_name
+
+    governing: dict[str, set[str]] = {}
+    for node, governed in graph.subject_objects(AIG.governsActivity):
+        places = set(graph.objects(node, AIG.jurisdiction))
+        for parent in graph.objects(node, AIG.partOf):
+            places.update(graph.objects(parent, AIG.jurisdiction))
+        governing.setdefault(str(governed), set()).update(short_name(str(j)) for j in places)
+
+    def places_for(activity: str) -> list[str]:
+        seen, todo = set(), [AIG[activity]]
+        while todo:
+            cls = todo.pop()
+            if cls not in seen:
+                seen.add(cls)
+                todo.extend(graph.objects(cls, RDFS.subClassOf))
+        return sorted({j for cls in seen for j in governing.get(str(cls), ())})
+
+    return places_for
+
+
+def expand_worldwide(profile: Profile, places_for: Callable[[str], list[str]],
+                     display: str) -> list[Finding]:
+    """Replace each `worldwide` activity by one per jurisdiction with a rule for it (after
+    the activities the profile lists itself, which win where both name a jurisdiction).
+    A worldwide activity that no jurisdiction has a rule for is a warning, not silence."""
+    kept: list[Act] = []
+    expanded: list[Act] = []
+    warnings: list[Finding] = []
+    for act in profile.acts:
+        if act.where.text != WORLDWIDE:
+            kept.append(act)
+            continue
+        activity = DOINGS[act.doing].activity
+        places = places_for(activity)
+        if not places:
+            warnings.append(Finding(
+                display, act.where.line, "", "profile-scope-unmatched",
+                f"{act.where_key}: {act.doing} worldwide matches nothing: no jurisdiction in "
+                f"the graph has a rule for {activity}", "the graph can draw no conclusion "
+                "for it; this is not a clearance", "warning"))
+        expanded += [Act(act.doing, Value(place, act.where.line), act.line, act.where_key,
+                         act.origin, act.origin_key, act.products, act.since, act.until,
+                         worldwide=True) for place in places]
+    profile.acts = kept + expanded
+    return warnings
+
+
 def _products_for(profile: Profile, act: Act) -> list[Product]:
     families = DOINGS[act.doing].concerns
     listed = None if act.products is None else {slug(v.text) for v in act.products}
@@ -559,6 +622,7 @@ class CaseRecord:
     id: str
     line: int
     fields: list[Field] = field(default_factory=list)
+    worldwide: bool = False  # an activity `worldwide` expanded to
 
     def add(self, key: str, values: list[str] | dict[str, str] | str, line: int,
             profile_key: str = "") -> None:
@@ -663,6 +727,11 @@ class _Mapper:
                 rid += f"-to-{(act.destination or origin).text}"
             if product is not None:
                 rid += f"-{slug(product.name.text)}"
+            if act.worldwide:
+                self.worldwide.setdefault((act.doing, product.name.text if product else ""),
+                                          (act, product, []))[2].append(act.where.text)
+            if rid in self.records and act.worldwide:
+                continue  # listed by the profile itself, with its own dates
             if rid in self.records:
                 self.duplicates.append(Finding(
                     self.display, act.line, "", "profile-duplicate",
@@ -672,12 +741,10 @@ class _Mapper:
                     "list each activity once per market"))
                 continue
             label, label_zh = self.activity_labels(doing, act, origin, product)
-            if act.worldwide:
-                self.worldwide.setdefault((act.doing, product.name.text if product else ""),
-                                          (act, product, []))[2].append(act.where.text)
-            else:
+            if not act.worldwide:
                 self.statements.append({"en": label, "zh": label_zh})
             record = self.record(rid, [doing.activity], label, act.line, label_zh)
+            record.worldwide = act.worldwide
             if act.doing == "transfer-data":
                 self.activity_fields(record, act, origin, product, act.destination or origin)
                 self.receiving(act, origin)

@@ -25,7 +25,7 @@ from typing import Any
 
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
-from kg import atomic
+from kg import atomic, coverage, precedents, store
 from kg.build import check
 from kg.errors import Finding, KgError, ValidationFailed
 from kg.exposures import TableView, select
@@ -35,14 +35,19 @@ from kg.load import (
     read_text,
 )
 from kg.namespaces import AIG, ID, short_name
+from kg.precedents import Precedent
 from kg.profile import (
     MAX_PROFILE_BYTES,
     NAMESPACE,
+    RECEIVING,
+    WORLDWIDE,
     CaseRecord,
     Origin,
     Profile,
     emit,
+    expand_worldwide,
     read_profile,
+    rule_places,
     slug,
     to_records,
 )
@@ -77,6 +82,12 @@ class Screening:
     statements: list[dict[str, str]] = field(default_factory=list)  # the profile, in words
     seconds: float = 0.0
     source_marks: dict[str, str] = field(default_factory=dict)  # URL -> official text / tier
+    # what the graph reviewed in each market of the profile, and what was done there to
+    # other companies for the same activity (kg/coverage.py, kg/precedents.py)
+    coverage: dict[str, Any] = field(default_factory=dict)
+    markets: list[tuple[str, str]] = field(default_factory=list)  # (activity type, jurisdiction)
+    precedents: dict[tuple[str, str], list[Precedent]] = field(default_factory=dict)
+    warnings: list[Finding] = field(default_factory=list)  # profile lines that match nothing
 
     def labels(self, actor: str) -> dict[str, str]:
         for record in self.exposures.get(actor, []):
@@ -99,6 +110,9 @@ def screen(project: Project, profile_path: Path, display: str,
     if findings:
         raise ValidationFailed(findings)
     profile = read_profile(root, display)
+    warnings: list[Finding] = []
+    if any(act.where.text == WORLDWIDE for act in profile.acts):
+        warnings += expand_worldwide(profile, rule_places(load(project).asserted()), display)
     records, statements = to_records(profile, display)
     text, origins = emit(records, dt.date.today())
     with tempfile.TemporaryDirectory(prefix="kg-screen-") as tmp:
@@ -115,6 +129,12 @@ def screen(project: Project, profile_path: Path, display: str,
                        as_of or dt.date.today())
     result.statements = statements
     result.source_marks = source_marks(checked.records, pool)
+    result.markets = markets(records)
+    result.coverage = coverage.read(checked.reasoned.table)
+    result.precedents = precedents.find(store.from_table(checked.reasoned.table), result.markets,
+                                        other_than=result.company)
+    result.warnings = sorted(warnings + unmatched_scopes(checked.reasoned.table, records,
+                                                         display))
     result.seconds = time.perf_counter() - start
     return result
 
@@ -132,7 +152,8 @@ def _translate(findings: list[Finding], case: str, origins: dict[int, Origin], d
         if origin.profile_key and (finding.rule == "unknown-reference"
                                    or finding.rule.startswith("shacl:")):
             known = known if known is not None else known_jurisdictions(project)
-            close = difflib.get_close_matches(origin.value, known, n=3, cutoff=0.6)
+            close = difflib.get_close_matches(origin.value, [*known, WORLDWIDE], n=3,
+                                              cutoff=0.6)
             hint = (f"did you mean {', '.join(close)}?" if close
                     else f"jurisdictions in the graph: {', '.join(known)}")
             out.append(Finding(display, origin.line, "", "profile-jurisdiction",
@@ -145,6 +166,43 @@ def _translate(findings: list[Finding], case: str, origins: dict[int, Origin], d
     return sorted(set(out))
 
 
+def unmatched_scopes(table: Table, records: list[CaseRecord], display: str) -> list[Finding]:
+    """A warning at the profile line for each activity that no rule of the graph could
+    reach — nothing governs its activity type in its jurisdiction or one containing it —
+    so that a scope matching nothing (`international`, an uncurated market) is never
+    silence. The arrival side of a transfer is left out: it only meets import rules where
+    they are curated."""
+    view = TableView(table)
+    iri = table.iri_id
+    governs, jurisdiction = iri(str(AIG.governsActivity)), iri(str(AIG.jurisdiction))
+    located, arena = iri(str(AIG.inJurisdiction)), iri(str(AIG.InternationalArena))
+    out = []
+    for record in records:
+        where = next((f for f in record.fields if f.key == "inJurisdiction"), None)
+        kind = next((f.values for f in record.fields if f.key == "a"), [])
+        if where is None or record.worldwide or RECEIVING.activity in kind:
+            continue
+        node = iri(str(ID[record.id]))
+        places = set(table.objects(node, located))
+        places |= {c for p in list(places) for c in view.within(p)}
+        if any(places & set(table.objects(source, jurisdiction))
+               for kind_id in table.objects(node, view.TYPE)
+               for source in table.subjects(governs, kind_id)):
+            continue
+        place = where.values[0] if isinstance(where.values, list) else ""
+        label = dict(next(f.values for f in record.fields if f.key == "label"))["en"]
+        hint = "the graph can draw no conclusion about it there; this is not a clearance"
+        if any(arena in set(table.objects(p, view.TYPE)) for p in places):
+            hint += (f". '{place}' is a multilateral forum, not a market: for a release or "
+                     "service offered everywhere, write `worldwide`")
+        out.append(Finding(display, record.line, "", "profile-scope-unmatched",
+                           f"{where.profile_key} '{place}': no rule in the graph governs "
+                           f"{', '.join(kind)} in {place} or a jurisdiction containing it, so "
+                           f"\"{label.removesuffix(' (illustrative)')}\" matches nothing",
+                           hint, "warning"))
+    return out
+
+
 def known_jurisdictions(project: Project) -> list[str]:
     """Ids of the jurisdiction records in data/ (for suggestions; empty if data/ is invalid)."""
     try:
@@ -154,6 +212,21 @@ def known_jurisdictions(project: Project) -> list[str]:
     classes = set(loaded.ontology.transitive_subjects(RDFS.subClassOf, AIG.Jurisdiction))
     return sorted({short_name(str(s)) for s, o in loaded.data.subject_objects(RDF.type)
                    if o in classes})
+
+
+def markets(records: list[CaseRecord]) -> list[tuple[str, str]]:
+    """(activity type, jurisdiction) for each activity the profile describes, in order."""
+    found: list[tuple[str, str]] = []
+    for record in records:
+        fields = {f.key: f.values for f in record.fields}
+        where = fields.get("inJurisdiction")
+        if not where or isinstance(where, dict):
+            continue
+        for kind in fields.get("a", []):
+            for jurisdiction in where:
+                if (kind, jurisdiction) not in found:
+                    found.append((kind, jurisdiction))
+    return found
 
 
 def source_marks(records: list[dict[str, Any]], pool: list[Mitigation]) -> dict[str, str]:
@@ -194,7 +267,12 @@ def _assemble(profile: Profile, records: list[CaseRecord], pool: list[Mitigation
     base = NAMESPACE + slug(profile.name.text)
     suppliers = sorted({r.id for r in records if r.id.startswith(f"{base}-supplier-")})
     actors = [(base, "company"), *((s, "supplier") for s in suppliers)]
-    chosen = {actor: select(exposures, actor=actor, as_of=as_of) for actor, _role in actors}
+    # an activity `worldwide` became in a member state (it) also meets the rules of the
+    # union (eu), which it became too: keep those exposures on the union's own activity
+    expanded = {str(ID[r.id]) for r in records if r.worldwide}
+    shown = [r for r in exposures if not ((r.get("activity") or {}).get("iri") in expanded
+                                          and r["jurisdiction"] != r["source_jurisdiction"])]
+    chosen = {actor: select(shown, actor=actor, as_of=as_of) for actor, _role in actors}
     used, links = _link_mitigations([r for rs in chosen.values() for r in rs], pool)
     return Screening(display, base, actors, as_of, chosen, used, links, exposures)
 

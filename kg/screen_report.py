@@ -20,6 +20,12 @@ KIND_WORDS = {
     "AllegationExposure": ("allegation", "指控"),
     "ValueChainExposure": ("value-chain liability", "价值链责任"),
 }
+# a market rule of the jurisdiction the company is headquartered in (or one containing it)
+HOME_WORDS = ("home rule", "本国规则")
+# why an exposure starts when it does, unless the instrument's own date decides it
+BASIS_WORDS = {"activity start": ("activity start", "活动开始"),
+               "actor founded": ("company founded", "企业成立"),
+               "maker founded": ("maker founded", "制造者成立")}
 UI: dict[str, dict[str, str]] = {
     "en": {
         "lang": "en",
@@ -35,9 +41,15 @@ UI: dict[str, dict[str, str]] = {
         "exposures_of": "{name} ({role}): {n} exposure(s) through {m} instrument(s) or "
                         "event(s)",
         "none": "no exposures",
+        "coverage_heading": "What the graph has reviewed in these markets (silence is not "
+                            "clearance)",
+        "precedents_heading": "Precedents: measures already taken against other companies for "
+                              "the same activity there (not exposures of this company)",
+        "no_precedents": "none recorded",
         "provision": "provision", "risks": "risks", "path": "path", "sources": "sources",
         "path_sources": "path sources", "mitigations": "mitigations",
         "from": "from", "until": "until",
+        "warnings": "Warnings",
         "mitigation_heading": "Mitigations the graph links to these risks",
         "mitigation_note": "linked by aig:addressesRisk to the risk or to a broader risk type",
         "addresses": "addresses", "for": "for exposures", "every": "for every exposure",
@@ -57,9 +69,14 @@ UI: dict[str, dict[str, str]] = {
         "current": "当前适用", "upcoming": "即将适用", "pending": "待定",
         "exposures_of": "{name}（{role}）：经由 {m} 项法律政策文件或事件的 {n} 项风险暴露",
         "none": "无风险暴露",
+        "coverage_heading": "图谱在这些市场已审查的范围（沉默不等于放行）",
+        "precedents_heading": "先例：在当地已对从事同类活动的其他公司采取的措施"
+                              "（并非本公司的风险暴露）",
+        "no_precedents": "无记录",
         "provision": "条款", "risks": "风险", "path": "路径", "sources": "来源",
         "path_sources": "路径来源", "mitigations": "缓解措施",
         "from": "自", "until": "至",
+        "warnings": "警告",
         "mitigation_heading": "图谱中与这些风险相关的缓解措施",
         "mitigation_note": "通过 aig:addressesRisk 关联到该风险或其上位风险类型",
         "addresses": "针对", "for": "适用于风险暴露", "every": "适用于全部风险暴露",
@@ -140,11 +157,14 @@ def _item(number: int, record: dict[str, Any], group: Group, screening: Screenin
 
     zh = 1 if lang == "zh" else 0
     ui = UI[lang]
+    basis = BASIS_WORDS.get(record.get("valid_from_basis") or "")
     dates = " ".join(part for part in (
         f"{ui['from']} {record['valid_from']}" if record.get("valid_from") else "",
+        f"({basis[zh]})" if basis and record.get("valid_from") else "",
         f"{ui['until']} {record['valid_until']}" if record.get("valid_until") else "") if part)
-    return Item(number, record, STATUS_WORDS[record["status"]][zh], dates,
-                KIND_WORDS.get(record["kind"], (record["kind"],) * 2)[zh],
+    kind = HOME_WORDS if record["kind"] == "MarketExposure" and record.get("home") else \
+        KIND_WORDS.get(record["kind"], (record["kind"],) * 2)
+    return Item(number, record, STATUS_WORDS[record["status"]][zh], dates, kind[zh],
                 label(record.get("provision"), lang),
                 [(label(r, lang), r["categories"]) for r in record["risks"]],
                 path_steps(record, lang),
@@ -249,9 +269,18 @@ def to_text(screening: Screening, lang: str = "en") -> str:
            ui["meta"].format(profile=screening.profile, as_of=screening.as_of.isoformat()),
            *textwrap.wrap(ui["note"], 100), "", ui["profile_says"] + ":"]
     out += [f"  {s.get(lang) or s['en']}" for s in screening.statements]
+    if screening.warnings:
+        out += ["", ui["warnings"] + ":"] + [
+            "  " + w.render().replace("\n", "\n  ") for w in screening.warnings]
     rows = summary_rows(screening, lang)
     table = text_table(rows, list(rows[0]), {ui["categories"]: 70}, "")
     out += ["", totals(screening, lang), table]
+    out += ["", ui["coverage_heading"] + ":"]
+    out += [f"  {'    ' * depth}{text}" for depth, text in coverage_lines(screening, lang)]
+    out += ["", ui["precedents_heading"] + ":"]
+    for market, lines in precedent_groups(screening, lang):
+        out.append(f"  {market}: {'' if lines else ui['no_precedents']}".rstrip())
+        out += [f"    - {line}" for line in lines]
     for actor, role in screening.actors:
         actor_groups = groups[actor]
         out.append(ui["exposures_of"].format(
@@ -267,6 +296,39 @@ def to_text(screening: Screening, lang: str = "en") -> str:
                    f"{_uses_text(uses, index, ui)}")
         out += _text_urls(ui["sources"], mitigation.sources, 6, mitigation.marks, lang)
     return terminal("\n".join(out)) + "\n"
+
+
+def coverage_lines(screening: Screening, lang: str) -> list[tuple[int, str]]:
+    """(depth, text): each market of the profile with the graph's coverage of it, then the
+    coverage of each jurisdiction it lies within."""
+    from kg.coverage import chain, label, verdict
+
+    cov = screening.coverage
+    out: list[tuple[int, str]] = []
+    for activity, jurisdiction in screening.markets:
+        for depth, where in enumerate(chain(cov, jurisdiction)):
+            text = verdict(cov, where, [activity]).text(cov, lang)
+            head = (f"{label(cov, activity, lang)} · " if depth == 0 else "")
+            out.append((depth, f"{head}{label(cov, where, lang)}: {text}"))
+    return out
+
+
+def precedent_groups(screening: Screening, lang: str) -> list[tuple[str, list[str]]]:
+    """Per market (activity · jurisdiction), the precedents found, each once per market."""
+    from kg.coverage import label
+
+    cov = screening.coverage
+    groups = []
+    for key in screening.markets:
+        found = screening.precedents.get(key, [])
+        activity, jurisdiction = key
+        lines = [f"{p.issued_on} {p.type}: {p.label} — {p.actor_label} "
+                 f"[{p.jurisdiction}; {p.status}"
+                 + (f", ended {p.ended_on}" if p.ended_on else
+                    f", confirmed {p.confirmed_on}" if p.confirmed_on else "") + "]"
+                 for p in found]
+        groups.append((f"{label(cov, activity, lang)} · {label(cov, jurisdiction, lang)}", lines))
+    return groups
 
 
 def _marked(url: str, marks: dict[str, str], lang: str) -> str:
@@ -328,10 +390,19 @@ def to_markdown(screening: Screening, lang: str = "en") -> str:
                                     as_of=screening.as_of.isoformat())),
            "", f"> {md(ui['note'])}", "", f"## {md(ui['profile_says'])}", ""]
     out += [f"- {md(s.get(lang) or s['en'])}" for s in screening.statements]
+    if screening.warnings:
+        out += ["", f"## {md(ui['warnings'])}", ""] + [
+            f"- {md(w.render())}" for w in screening.warnings]
     out += ["", md(totals(screening, lang)), ""]
     rows = summary_rows(screening, lang)
     out += ["| " + " | ".join(md(c) for c in rows[0]) + " |", "|" + "---|" * len(rows[0])]
     out += ["| " + " | ".join(md(v) for v in row.values()) + " |" for row in rows]
+    out += ["", f"## {md(ui['coverage_heading'])}", ""]
+    out += [f"{'  ' * depth}- {md(text)}" for depth, text in coverage_lines(screening, lang)]
+    out += ["", f"## {md(ui['precedents_heading'])}", ""]
+    for market, lines in precedent_groups(screening, lang):
+        out.append(f"- **{md(market)}**" + ("" if lines else f": {md(ui['no_precedents'])}"))
+        out += [f"  - {md(line)}" for line in lines]
     for actor, role in screening.actors:
         actor_groups = groups[actor]
         out += ["", "## " + md(ui["exposures_of"].format(
@@ -414,7 +485,11 @@ def to_html(screening: Screening, lang: str = "en") -> str:
             f'<p class="note">{h(ui["note"])}</p>',
             f"<h2>{h(ui['profile_says'])}</h2><ul>" + "".join(
                 f"<li>{h(s.get(lang) or s['en'])}</li>" for s in screening.statements) + "</ul>",
-            f"<p>{h(totals(screening, lang))}</p>", _html_table(summary_rows(screening, lang))]
+            (f"<h2>{h(ui['warnings'])}</h2><ul>" + "".join(
+                f"<li>{h(w.render())}</li>" for w in screening.warnings) + "</ul>")
+            if screening.warnings else "",
+            f"<p>{h(totals(screening, lang))}</p>", _html_table(summary_rows(screening, lang)),
+            _html_coverage(screening, lang)]
     for actor, role in screening.actors:
         actor_groups = groups[actor]
         name = actor_name(screening, actor, lang)
@@ -431,6 +506,20 @@ def to_html(screening: Screening, lang: str = "en") -> str:
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{h(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
             + "\n".join(part for part in body if part) + "\n</body>\n</html>\n")
+
+
+def _html_coverage(screening: Screening, lang: str) -> str:
+    ui = UI[lang]
+    items = "".join(f'<li style="margin-left:{depth * 1.5}em">{h(text)}</li>'
+                    for depth, text in coverage_lines(screening, lang))
+    out = [f"<h2>{h(ui['coverage_heading'])}</h2><ul>{items}</ul>",
+           f"<h2>{h(ui['precedents_heading'])}</h2><ul>"]
+    for market, lines in precedent_groups(screening, lang):
+        inner = "".join(f"<li>{h(line)}</li>" for line in lines)
+        out.append(f"<li><b>{h(market)}</b>" + (f"<ul>{inner}</ul>" if lines else
+                                                 f": {h(ui['no_precedents'])}") + "</li>")
+    out.append("</ul>")
+    return "".join(out)
 
 
 def _html_table(rows: list[dict[str, str]]) -> str:

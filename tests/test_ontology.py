@@ -40,7 +40,7 @@ def test_no_owl_imports(ontology):
 
 
 def test_every_term_has_both_labels_and_a_definition(ontology):
-    kinds = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
+    kinds = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
     terms = {s for k in kinds for s in ontology.subjects(RDF.type, k)
              if str(s).startswith(str(AIG))}
     assert len(terms) > 100
