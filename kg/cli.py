@@ -349,9 +349,22 @@ def stats(ctx: click.Context, fmt: str) -> None:
         else:
             rows.append({"measure": key, "value": str(value)})
 
+    matrix = figures.pop("coverage", {})
     for key, value in figures.items():
         add(key, value)
     click.echo(_table(rows, ["measure", "value"], {"measure": 70}), nl=False)
+    if matrix:
+        click.echo("\nCoverage: what was reviewed in each jurisdiction (x), when, and how many "
+                   "instruments and events it has itself:")
+        scopes = [k for k in next(iter(matrix.values())) if k.endswith("Scope")]
+        short = {s: s.removesuffix("Scope").replace("MeasuresAgainstChineseFirms", "measures")
+                 .replace("AISpecificRules", "AI rules") for s in scopes}
+        table_rows = [{"jurisdiction": name, "reviewed": row["reviewed_on"],
+                       **{short[s]: "x" if row[s] else "" for s in scopes},
+                       "instruments": str(row["instruments_and_events"])}
+                      for name, row in matrix.items()]
+        click.echo(_table(table_rows, ["jurisdiction", "reviewed", *short.values(),
+                                       "instruments"], {}), nl=False)
 
 
 @cli.command("source-check")

@@ -164,16 +164,20 @@ class YMap:
 YValue = Scalar | YList | YMap
 
 
-# libyaml's parser when PyYAML has it (about ten times faster on the curated data), else
-# the pure-Python one; both compose the same nodes with the same line marks.
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _PlainLoader(_SafeLoader):  # type: ignore[misc, valid-type]
+class _PlainLoader(yaml.SafeLoader):
     """SafeLoader with no implicit scalar typing: every plain scalar is a string."""
 
 
 _PlainLoader.yaml_implicit_resolvers = {}
+
+
+class _FastPlainLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The same on libyaml's parser, when PyYAML has it: about ten times faster on the
+    curated data, with the same nodes and line marks. A file it refuses is read again by
+    the pure-Python parser, whose syntax errors point at the offending line."""
+
+
+_FastPlainLoader.yaml_implicit_resolvers = {}
 
 
 MAX_YAML_DEPTH = 32  # case files nest 3 deep, profiles 5; PyYAML composes recursively
@@ -188,8 +192,16 @@ def compose_yaml(text: str, display: str, findings: list[Finding]) -> YValue | N
     never grows), tags (``!!python/object`` and friends mean nothing here) and nesting
     deeper than MAX_YAML_DEPTH (which would exhaust the recursion of the composer)."""
     try:
+        return _compose(text, display, findings, _FastPlainLoader)
+    except yaml.YAMLError:
+        return _compose(text, display, findings, _PlainLoader)
+
+
+def _compose(text: str, display: str, findings: list[Finding], loader: type) -> YValue | None:
+    """compose_yaml with one parser; a syntax error escapes only from the fast one."""
+    try:
         depth = 0
-        for token in yaml.scan(text, Loader=_PlainLoader):
+        for token in yaml.scan(text, Loader=loader):
             problem = ""
             if isinstance(token, yaml.AnchorToken | yaml.AliasToken):
                 rule, problem, hint = ("yaml-alias", "YAML anchors and aliases are not "
@@ -209,8 +221,10 @@ def compose_yaml(text: str, display: str, findings: list[Finding]) -> YValue | N
                 findings.append(Finding(display, token.start_mark.line + 1, "", rule,
                                         problem, hint))
                 return None
-        root = yaml.compose(text, Loader=_PlainLoader)
+        root = yaml.compose(text, Loader=loader)
     except yaml.YAMLError as exc:
+        if loader is not _PlainLoader:
+            raise
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark else 0
         problem = getattr(exc, "problem", None) or str(exc)

@@ -56,9 +56,9 @@ def find(store: ox.Store, wanted: Iterable[tuple[str, str]], other_than: str | N
     out: dict[tuple[str, str], list[Precedent]] = {}
     for activity, jurisdiction in sorted(set(wanted)):
         bindings: dict[str, Any] = {"activity": ox.NamedNode(str(AIG) + activity),
-                                    "jurisdiction": ox.NamedNode(str(ID) + jurisdiction)}
-        if other_than:
-            bindings["other_than"] = ox.NamedNode(str(ID) + other_than)
+                                    "jurisdiction": ox.NamedNode(str(ID) + jurisdiction),
+                                    "other_than": ox.NamedNode(str(ID) + (other_than or
+                                                                          "nobody"))}
         result = run_embedded(store, query.text, bindings)
         column = {name: index for index, name in enumerate(result.variables)}
         found = []

@@ -752,17 +752,17 @@ class _Mapper:
                 self.activity_fields(record, act, origin, product)
 
     def receiving(self, act: Act, origin: Value) -> None:
-        """A transfer's other end: the data arrives in the destination, whose import and
-        localisation rules govern it; the company acts there from where it acts from."""
+        """A transfer's other end: the data arrives in the destination and is held there,
+        so that jurisdiction's import and localisation rules govern it as rules of the
+        place (no `fromJurisdiction`: the data is not reached from abroad)."""
         destination = act.destination or origin
-        arrival = Act("transfer-data", destination, act.line, act.destination_key or
-                      act.origin_key, act.origin, act.origin_key, since=act.since,
-                      until=act.until)
+        arrival = Act("transfer-data", destination, act.line,
+                      act.destination_key or act.origin_key, since=act.since, until=act.until)
         rid = f"{self.base}-receive-data-{destination.text}-from-{act.where.text}"
         label, label_zh = self.activity_labels(RECEIVING, arrival, act.where, None)
         self.statements.append({"en": label, "zh": label_zh})
         record = self.record(rid, [RECEIVING.activity], label, act.line, label_zh)
-        self.activity_fields(record, arrival, origin, None)
+        self.activity_fields(record, arrival, destination, None)
 
     def say_worldwide(self) -> None:
         """One statement per worldwide activity, listing the jurisdictions it became."""

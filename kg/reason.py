@@ -211,11 +211,12 @@ def _schema(t: Table) -> _Schema:
         members = t.rdf_list(head)
         for m in members:
             intersections[m].append((c, members))
-        sub_class += [(c, m) for m in members]
+        sub_class += [(c, m) for m in members]  # scm-int
     unions: dict[int, set[int]] = defaultdict(set)
     for c, head in t.pairs(o("unionOf")):
         for m in t.rdf_list(head):
             unions[m].add(c)
+            sub_class.append((m, c))  # scm-uni
     return _Schema(
         superclasses=_closure_map(sub_class),
         superproperties=_closure_map(sub_prop),
@@ -294,13 +295,18 @@ def materialise(t: Table) -> Span:
         for rst, value in sc.hv_by_property.get(p, ()):
             if o == value:
                 add(s, rdf_type, rst)
-    sub_class, sub_prop = t.iri_id(T_RDFS + "subClassOf"), t.iri_id(T_RDFS + "subPropertyOf")
-    for sub, supers in sc.superclasses.items():
-        for sup in supers:
-            t.add(sub, sub_class, sup)
-    for sub, supers in sc.superproperties.items():
-        for sup in supers:
-            t.add(sub, sub_prop, sup)
+    # scm-sco, scm-spo: the hierarchies are transitive; scm-eqc2, scm-eqp2: classes (and
+    # properties) that are subclasses of each other are equivalent.
+    for link, equivalent, closed in (
+            (t.iri_id(T_RDFS + "subClassOf"), t.iri_id(T_OWL + "equivalentClass"),
+             sc.superclasses),
+            (t.iri_id(T_RDFS + "subPropertyOf"), t.iri_id(T_OWL + "equivalentProperty"),
+             sc.superproperties)):
+        for sub, supers in closed.items():
+            for sup in supers:
+                t.add(sub, link, sup)
+                if sub in closed.get(sup, ()):
+                    t.add(sub, equivalent, sup)
     # scm-dom1/2, scm-rng1/2: a property's domain and range are also those of its
     # superproperties, and every superclass of either.
     for axiom, declared in ((t.iri_id(T_RDFS + "domain"), sc.domains),

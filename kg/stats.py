@@ -98,6 +98,29 @@ def sourcing(table: Table, view: TableView, types: dict[int, set[int]],
     }
 
 
+def coverage_matrix(table: Table, sources: list[int], jurisdictions: list[int]
+                    ) -> dict[str, dict[str, Any]]:
+    """Jurisdiction × scope: the review date, which scopes were reviewed, and how many
+    instruments and events the jurisdiction itself has (not those it lies within)."""
+    from kg import coverage
+
+    found = coverage.read(table)
+    jurisdiction = table.iri_id(str(AIG.jurisdiction))
+    counts: Counter[str] = Counter()
+    view = TableView(table)
+    for node in sources:
+        for where in table.objects(node, jurisdiction):
+            counts[view.short(where)] += 1
+    matrix = {}
+    for name in sorted({view.short(j) for j in jurisdictions} | set(found["records"])):
+        record = found["records"].get(name)
+        matrix[name] = {
+            "reviewed_on": record["reviewed_on"] if record else "not curated",
+            **{scope: bool(record and scope in record["scopes"]) for scope in found["scopes"]},
+            "instruments_and_events": counts[name]}
+    return matrix
+
+
 def compute(table: Table, policy: SourcePolicy | None = None,
             as_of: dt.date | None = None) -> dict[str, Any]:
     """Counts over an asserted table (superclasses are followed, no reasoning needed)."""
@@ -125,7 +148,10 @@ def compute(table: Table, policy: SourcePolicy | None = None,
                 raised.update(table.objects(provision, raises))
             if any(r == category or category in view.ancestors(r) for r in raised):
                 by_category[name] += 1
-    with_source = [s for s in types if table.objects(s, iri(str(DCTERMS.source)))]
+    # coverage records are the curators' own statement of what they reviewed: no source
+    coverage_records = set(members(AIG.CoverageRecord))
+    curated = [s for s in types if s not in coverage_records]
+    with_source = [s for s in curated if table.objects(s, iri(str(DCTERMS.source)))]
     by_class: Counter[str] = Counter(view.most_specific_type(node) for node in sources)
     return {
         "instruments_and_events": len(sources),
@@ -138,9 +164,11 @@ def compute(table: Table, policy: SourcePolicy | None = None,
         "artefacts": len(members(AIG.Artefact)),
         "mitigations": len(members(AIG.Mitigation)),
         "illustrative_entities": len(list(table.pairs(iri(str(AIG.illustrative))))),
-        "curated_records": len(types),
+        "curated_records": len(curated),
         "records_with_source": len(with_source),
-        "share_with_source": round(len(with_source) / len(types), 4) if types else 1.0,
+        "share_with_source": round(len(with_source) / len(curated), 4) if curated else 1.0,
+        "coverage_records": len(coverage_records),
         **({"sourcing": sourcing(table, view, types, policy, as_of or dt.date.today())}
            if policy is not None else {}),
+        "coverage": coverage_matrix(table, sources, members(AIG.Jurisdiction)),
     }

@@ -63,13 +63,14 @@ def exposure_set(out: Path) -> set[str]:
 
 def example_values(build_dir: Path) -> dict[str, str]:
     """A real value for each parameter name the named queries use, taken from the build:
-    the actor, jurisdiction, exposure and cited URL of its first exposure record, and a
-    broad risk category (so actors-exposed-to-risk lists many)."""
+    the actor, jurisdiction, exposure and cited URL of its first exposure record, a
+    broad risk category (so actors-exposed-to-risk lists many) and an activity type."""
     first = json.loads((build_dir / "exposures.json").read_text("utf-8"))[0]
     cited = (first.get("source") or {}).get("sources") or ["https://"]
     return {"actor": first["actor"]["iri"], "jurisdiction": first["source_jurisdiction"],
             "exposure": first["id"], "risk": "aig:GeopoliticalUncertaintyRisk",
-            "category": "aig:GeopoliticalUncertaintyRisk", "source": cited[0]}
+            "category": "aig:GeopoliticalUncertaintyRisk", "source": cited[0],
+            "activity": "aig:OfferingService"}
 
 
 def query_latency(build_dir: Path, repeats: int) -> dict[str, dict[str, float]]:

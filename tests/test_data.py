@@ -59,7 +59,7 @@ def test_status_changes_are_recorded_with_their_dates(loaded):
     labels = {str(s): [str(x) for x in loaded.data.objects(s, URIRef(
         "http://www.w3.org/2000/01/rdf-schema#label"))] for s, _, _ in ended}
     found = {" ".join(labels[str(s)]) + f" {status} {date}" for s, status, date in ended}
-    assert any("Liability" in f and "Withdrawn" in f and "2025-02-11" in f for f in found)
+    assert any("Liability" in f and "Withdrawn" in f and "2025-10-06" in f for f in found)
     assert any("Diffusion" in f and "Rescinded" in f and "2025-05-13" in f for f in found)
 
 
@@ -87,10 +87,22 @@ def records(repo_project):
     return check(repo_project).records
 
 
-def test_deepseek_is_exposed_in_all_six_categories(records):
+def test_deepseek_is_exposed_in_every_category_but_physical_ai(records):
+    """DeepSeek makes no physical product: its GDPR and data-rule exposures are baseline
+    data compliance, not physical-AI risk (issue 14)."""
     deepseek = [r for r in records if r["actor"]["id"] == "deepseek"]
     categories = {c for r in deepseek for risk in r["risks"] for c in risk["categories"]}
-    assert categories == set(CATEGORIES)
+    assert categories == (set(CATEGORIES) - {"PhysicalAIProductRisk"}) | {"BaselineLegalRisk"}
+
+
+def test_the_korean_suspension_is_ended_since_it_was_lifted(records):
+    from kg.exposures import select
+
+    current = select(records, actor="deepseek", statuses=("current",))
+    assert "kr-pipc-deepseek-download-suspension-2025" not in {r["source"]["id"] for r in current}
+    ended = select(records, actor="deepseek", statuses=("ended",))
+    (lifted,) = [r for r in ended if r["source"]["id"] == "kr-pipc-deepseek-download-suspension-2025"]
+    assert lifted["valid_until"] == "2025-04-28"
 
 
 def test_example_profiles_have_exposure_paths(records):

@@ -19,6 +19,8 @@ records:
     targets: acme-lab
     raisesRisk: GovernmentUseBanRisk
     status: InForce
+    statusConfirmedOn: 2026-11-20
+    statusSource: https://gov.texas.gov/
     issuedOn: 2025-02-01
     source: https://statescoop.com/texas-bans-deepseek-rednote-government-devices
 {extra}"""
@@ -36,35 +38,35 @@ def validate_with(tmp_path, capsys, name: str, content: str | bytes):
 
 @pytest.mark.parametrize(("content", "code", "expected"), [
     (GOOD_RECORD.format(extra="    sourse: https://example.org\n"), 1,
-     ["data/case.yaml:13", "unknown key 'sourse'", "did you mean source"]),
+     ["data/case.yaml:15", "unknown key 'sourse'", "did you mean source"]),
     (GOOD_RECORD.replace("targets: acme-lab", "targets: acme-lap").format(extra=""), 1,
      ["data/case.yaml:8", "unknown id 'acme-lap'", "did you mean acme-lab"]),
     (GOOD_RECORD.replace("2025-02-01", "2025-02-30").format(extra=""), 1,
-     ["data/case.yaml:11", "'2025-02-30' is not a real date"]),
+     ["data/case.yaml:13", "'2025-02-30' is not a real date"]),
     (GOOD_RECORD.replace("2025-02-01", "01/02/2025").format(extra=""), 1,
-     ["data/case.yaml:11", "'01/02/2025' is not a date", "YYYY-MM-DD"]),
+     ["data/case.yaml:13", "'01/02/2025' is not a date", "YYYY-MM-DD"]),
     (GOOD_RECORD.replace("status: InForce", "status: InForse").format(extra=""), 1,
      ["data/case.yaml:10", "unknown ontology term 'InForse'", "did you mean InForce"]),
     (GOOD_RECORD.replace("a: DeviceBan", "a: DeviseBan").format(extra=""), 1,
      ["data/case.yaml:4", "'DeviseBan' is not a class", "did you mean DeviceBan"]),
     (GOOD_RECORD.replace("https://statescoop.com/texas-bans-deepseek-rednote-government-devices",
                          "javascript:alert(1)").format(extra=""), 1,
-     ["data/case.yaml:12", "uses the 'javascript:' scheme", "http(s) URL"]),
+     ["data/case.yaml:14", "uses the 'javascript:' scheme", "http(s) URL"]),
     (GOOD_RECORD.format(extra="    illustrative: yes\n"), 1,
-     ["data/case.yaml:13", "'yes' is not true or false"]),
+     ["data/case.yaml:15", "'yes' is not true or false"]),
     (GOOD_RECORD.replace("id: extra-ban", "id: Extra Ban").format(extra=""), 1,
      ["data/case.yaml:3", "id 'Extra Ban' is not a valid id", "kebab-case"]),
     (GOOD_RECORD.replace("id: extra-ban", "id: acme-lab").format(extra=""), 1,
      ["id 'acme-lab' is already defined at", "data/case.yaml:3", "data/companies.yaml:4"]),
     (GOOD_RECORD.format(extra="    status: Closed\n"), 1,
-     ["data/case.yaml:13", "duplicate key 'status' (first on line 10)"]),
+     ["data/case.yaml:15", "duplicate key 'status' (first on line 10)"]),
     (GOOD_RECORD.replace("    targets: acme-lab", "    targets: <http://exa mple.org/x>"
                          ).format(extra=""), 1,
      ["data/case.yaml:8", "is not a valid IRI"]),
     (GOOD_RECORD.format(extra="  - id: [broken\n"), 2,
      ["data/case.yaml:", "YAML syntax error"]),
     (GOOD_RECORD.format(extra="\tnote: tab\n"), 2,
-     ["data/case.yaml:13", "YAML syntax error", "tabs"]),
+     ["data/case.yaml:15", "YAML syntax error", "tabs"]),
     ("", 2, ["data/case.yaml:1", "the case file is empty"]),
     ("curated: 2026-11-28\nrecords:\n  - &a {id: x-1}\n  - *a\n", 2,
      ["data/case.yaml:3", "anchors and aliases are not supported"]),

@@ -50,11 +50,32 @@ def test_every_term_has_both_labels_and_a_definition(ontology):
         assert any(d.language == "en" for d in ontology.objects(term, SKOS.definition)), term
 
 
-def test_six_risk_categories_are_the_top_concepts(ontology):
+def test_the_six_categories_and_the_baseline_are_the_top_concepts(ontology):
     top = {str(s)[len(str(AIG)):] for s in ontology.subjects(SKOS.topConceptOf, AIG.RiskTaxonomy)}
     assert top == {"CybersecurityThreatNarrativeRisk", "TechnologyTheftAllegationRisk",
                    "StateBackingAllegationRisk", "OpenSourceModelRegulationRisk",
-                   "PhysicalAIProductRisk", "GeopoliticalUncertaintyRisk"}
+                   "PhysicalAIProductRisk", "GeopoliticalUncertaintyRisk", "BaselineLegalRisk"}
+
+
+def test_every_article_passage_is_the_articles_own_words(ontology):
+    """The passages that place each risk type are verbatim quotes of the seed article."""
+    seed = REPO.parent / "shared" / "seed" / "000_f4e6ca4b0efe5d3f.txt"
+    if not seed.is_file():
+        pytest.skip("the seed article is not beside this checkout")
+    text = seed.read_text("utf-8")
+    passages = [str(o) for o in ontology.objects(None, AIG.articlePassage)]
+    assert len(passages) >= 36
+    assert [p for p in passages if p not in text] == []
+
+
+def test_data_rules_are_baseline_and_training_data_ip_is_not_theft(ontology):
+    def parents(name):
+        return {str(o)[len(str(AIG)):] for o in ontology.objects(AIG[name], RDFS.subClassOf)}
+
+    for name in ("DataSecurityRisk", "CybersecurityComplianceRisk",
+                 "PersonalInformationProtectionRisk", "DataProtectionEnforcementRisk"):
+        assert parents(name) == {"BaselineLegalRisk"}, name
+    assert parents("TrainingDataIPRisk") == {"OpenSourceModelRegulationRisk"}
 
 
 def test_alignments_point_to_dpv_not_dpv_owl(ontology):

@@ -42,8 +42,11 @@ records:
     raisesRisk: PersonalInformationProtectionRisk
     counterpart: mini-gdpr
     status: InForce
+    statusConfirmedOn: 2026-11-20
+    statusSource: https://example.org/pipl
     issuedOn: 2021-08-20
     inForceFrom: 2021-11-01
+    noOfficialText: {en: "A fixture law with no published text."}
     source: https://example.org/pipl
   - id: mini-mitigation-local-dpo
     a: Mitigation
@@ -80,13 +83,15 @@ SAMPLES: dict[str, dict[str, str]] = {
     "instruments-in-force-on": {"date": "2026-01-01"},
     "instruments-in-jurisdiction": {"jurisdiction": "it"},
     "instruments-without-chinese-counterpart": {},
-    "is-actor-exposed-to-category": {"actor": "acme-lab", "category": "PhysicalAIProductRisk"},
+    "is-actor-exposed-to-category": {"actor": "robo-co", "category": "PhysicalAIProductRisk"},
     "jurisdictions-by-risk-category": {},
     "measures-targeting-actor": {"actor": "acme-lab"},
     "mitigations-for-actor": {"actor": "acme-lab"},
     "open-weight-providers-and-exemptions": {},
+    "precedents": {"activity": "OfferingService", "jurisdiction": "it", "other_than": "rival-co"},
     "rescinded-or-withdrawn": {},
     "risk-taxonomy": {},
+    "statuses-to-recheck": {},
     "suppliers-exposed-through-product": {"product": "robo-1"},
     "upcoming-phases": {"after": "2025-06-01"},
 }
@@ -262,8 +267,6 @@ def test_actors_exposed_to_a_category(store):
     assert rows == [
         ("PhysicalAIProductRisk", "robo-co", "Robo Co (illustrative)", "ProductLiabilityRisk",
          "2", "2"),
-        ("PhysicalAIProductRisk", "acme-lab", "Acme Lab (illustrative)",
-         "PersonalInformationProtectionRisk", "1", "1"),
         ("PhysicalAIProductRisk", "chip-co", "Chip Co (illustrative)", "ProductLiabilityRisk",
          "1", "1"),
         ("PhysicalAIProductRisk", "data-co", "Data Co (illustrative)", "ProductLiabilityRisk",
@@ -338,13 +341,15 @@ def test_upcoming_phases(store):
 def test_jurisdictions_by_risk_category(store):
     variables, rows = table(store, "jurisdictions-by-risk-category")
     assert variables == ["jurisdiction", "jurisdictionLabel", "category", "instruments"]
+    # data-protection laws count under the baseline of traditional legal issues
     assert rows == [
-        ("eu", "European Union", "PhysicalAIProductRisk", "4"),
+        ("eu", "European Union", "PhysicalAIProductRisk", "3"),
         ("us", "United States", "GeopoliticalUncertaintyRisk", "2"),
-        ("cn", "China", "PhysicalAIProductRisk", "1"),
+        ("cn", "China", "BaselineLegalRisk", "1"),
+        ("eu", "European Union", "BaselineLegalRisk", "1"),
         ("eu", "European Union", "CybersecurityThreatNarrativeRisk", "1"),
         ("eu", "European Union", "OpenSourceModelRegulationRisk", "1"),
-        ("it", "Italy", "CybersecurityThreatNarrativeRisk", "1"),
+        ("it", "Italy", "BaselineLegalRisk", "1"),
         ("us", "United States", "OpenSourceModelRegulationRisk", "1"),
     ]
 
@@ -418,19 +423,24 @@ def test_instruments_without_chinese_counterpart(store):
 
 def test_facts_by_source(store):
     variables, rows = table(store, "facts-by-source", source="EUR-Lex.europa.eu")
-    assert variables == ["source", "record", "label", "citation", "fact", "curatedOn"]
+    assert variables == ["source", "record", "label", "citation", "citedAs", "curatedOn"]
+    ai_act, gdpr, pld = ("https://eur-lex.europa.eu/eli/reg/2024/1689/oj",
+                         "https://eur-lex.europa.eu/eli/reg/2016/679/oj",
+                         "https://eur-lex.europa.eu/eli/dir/2024/2853/oj")
     assert [r[1:] for r in rows] == [
-        ("mini-ai-act", "Mini AI act", "https://eur-lex.europa.eu/eli/reg/2024/1689/oj", "",
-         "2026-11-28"),
-        ("mini-ai-act-gpai", "Mini AI act GPAI obligations",
-         "https://eur-lex.europa.eu/eli/reg/2024/1689/oj", "", "2026-11-28"),
-        ("mini-ai-act-open-source-exemption", "Mini AI act open-source exemption",
-         "https://eur-lex.europa.eu/eli/reg/2024/1689/oj", "", "2026-11-28"),
-        ("mini-gdpr", "Mini data protection regulation",
-         "https://eur-lex.europa.eu/eli/reg/2016/679/oj", "", "2026-11-28"),
-        ("mini-pld", "Mini product liability directive",
-         "https://eur-lex.europa.eu/eli/dir/2024/2853/oj", "", "2026-11-28"),
+        ("mini-ai-act", "Mini AI act", ai_act, "evidence", "2026-11-28"),
+        ("mini-ai-act", "Mini AI act", ai_act, "status source", "2026-11-28"),
+        ("mini-ai-act-gpai", "Mini AI act GPAI obligations", ai_act, "evidence", "2026-11-28"),
+        ("mini-ai-act-open-source-exemption", "Mini AI act open-source exemption", ai_act,
+         "evidence", "2026-11-28"),
+        ("mini-gdpr", "Mini data protection regulation", gdpr, "evidence", "2026-11-28"),
+        ("mini-gdpr", "Mini data protection regulation", gdpr, "status source", "2026-11-28"),
+        ("mini-pld", "Mini product liability directive", pld, "evidence", "2026-11-28"),
+        ("mini-pld", "Mini product liability directive", pld, "status source", "2026-11-28"),
     ]
+    # the official texts are on the ELI host: found by their own domain
+    official = table(store, "facts-by-source", source="data.europa.eu/eli/reg/2016")[1]
+    assert [(r[1], r[4]) for r in official] == [("mini-gdpr", "official text")]
     full_url = table(store, "facts-by-source", source="https://example.org/robo")[1]
     assert [r[1] for r in full_url] == ["robo-1", "robo-1-in-germany", "robo-co"]
 
@@ -440,6 +450,9 @@ def test_risk_taxonomy_with_both_labels(store):
     assert variables == ["category", "level", "concept", "broader", "en", "zh"]
     top = [(r[0], r[4], r[5]) for r in rows if r[1] == "1"]
     assert top == [
+        ("BaselineLegalRisk",
+         "Baseline legal risk (data security, cybersecurity, personal information)",
+         "传统法律问题（数据安全、网络安全、个人信息保护）"),
         ("CybersecurityThreatNarrativeRisk", "Cybersecurity-threat narrative risk",
          "网络安全威胁论"),
         ("GeopoliticalUncertaintyRisk", "Geopolitical uncertainty risk", "地缘政治不确定性"),
@@ -448,15 +461,12 @@ def test_risk_taxonomy_with_both_labels(store):
         ("StateBackingAllegationRisk", "State-backing allegation risk", "政府背后指使论"),
         ("TechnologyTheftAllegationRisk", "Technology-theft allegation risk", "窃取技术秘密论"),
     ]
-    # MODEL.md: 5 + 3 + 3 + 7 + 5 + 5 sub-risks under the six categories; training-data IP
-    # sits under two (its second parent is itself under technology theft, one level down)
-    assert len(rows) == 6 + 5 + 3 + 3 + 7 + 5 + 5 + 1
+    # 4 + 3 + 3 + 7 + 2 + 5 sub-risks under the article's six categories and 4 under the
+    # baseline; training-data IP sits under open-source regulation only (issue 14)
+    assert len(rows) == 7 + 4 + 3 + 3 + 7 + 2 + 5 + 4
     assert [r[:4] for r in rows if r[2] == "TrainingDataIPRisk"] == [
         ("OpenSourceModelRegulationRisk", "2", "TrainingDataIPRisk",
-         "OpenSourceModelRegulationRisk"),
-        ("TechnologyTheftAllegationRisk", "3", "TrainingDataIPRisk",
-         "IntellectualPropertyInfringementRisk"),
-    ]
+         "OpenSourceModelRegulationRisk")]
     assert all(r[4] and r[5] for r in rows)
 
 
@@ -470,7 +480,8 @@ def test_exposure_path_is_the_subgraph_of_one_exposure(store):
         (e, "rdf:type", "Exposure"), (e, "rdf:type", "TargetedMeasureExposure"),
         (e, "exposedActor", "acme-lab"), (e, "exposedToRisk", "GovernmentUseBanRisk"),
         (e, "throughSource", "mini-tx-device-ban"), (e, "sourceJurisdiction", "us-tx"),
-        (e, "validFrom", "2025-01-31"), (e, "derivedByRule", "rule:targeted-measure-exposure"),
+        (e, "validFrom", "2025-01-31"), (e, "validFromBasis", "instrument"),
+        (e, "derivedByRule", "rule:targeted-measure-exposure"),
         (e, "prov:wasDerivedFrom", "mini-tx-device-ban"),
         ("acme-lab", "rdf:type", "Company"),
         ("acme-lab", "rdf:type", "OpenWeightModelProvider"),
@@ -559,7 +570,8 @@ def test_ask_is_actor_exposed_to_category(store):
         return result(store, "is-actor-exposed-to-category", actor=actor,
                       category=category).boolean
 
-    assert ask("acme-lab", "PhysicalAIProductRisk") is True  # via the GDPR
+    assert ask("acme-lab", "PhysicalAIProductRisk") is False  # the GDPR is baseline for it
+    assert ask("acme-lab", "BaselineLegalRisk") is True
     assert ask("robo-co", "aig:PhysicalAIProductRisk") is True
     assert ask("robo-co", "CybersecurityThreatNarrativeRisk") is False
     assert ask("chip-co", "GeopoliticalUncertaintyRisk") is False
@@ -891,7 +903,7 @@ def test_graph_and_boolean_formats(capsys, project, store):
     run = run_kg(capsys, project.root, "query", "exposure-path", "--param",
                  f"exposure={exposure}", "--format", "nt")
     assert run.code == 0, run.err
-    assert len(run.out.splitlines()) == 27
+    assert len(run.out.splitlines()) == 28
     assert run.out.splitlines() == sorted(run.out.splitlines())
     run = run_kg(capsys, project.root, "query", "exposure-path", "--param",
                  f"exposure={exposure}", "--format", "ttl")
