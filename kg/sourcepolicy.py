@@ -10,14 +10,16 @@ whatever reads it afterwards.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urlsplit
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDFS
+from rdflib.namespace import DCTERMS, RDFS
 
 from kg.namespaces import AIG
+from kg.table import Table
 
 OFFICIAL, REPUTABLE, UNOFFICIAL_COPY, DENY, UNCLASSIFIED = (
     "official", "reputable", "unofficial copy", "deny", "unclassified")
@@ -119,21 +121,47 @@ class SourcePolicy:
             return "citation"
         return self._tier_of_url(source)
 
-    @lru_cache(maxsize=65536)  # noqa: B019 — a policy lives as long as the process
     def _tier_of_url(self, url: str) -> str:
         by_pattern = [tier for pattern, tier in self.patterns if pattern.search(url)]
         if DENY in by_pattern:
             return DENY
-        host = host_of(url)
+        by_host = self._tier_of_host(host_of(url))
+        return by_host if by_host == DENY else (
+            (by_pattern[0] if by_pattern else "") or by_host or UNCLASSIFIED)
+
+    @lru_cache(maxsize=65536)  # noqa: B019 — a policy lives as long as the process
+    def _tier_of_host(self, host: str) -> str:
+        """The most specific entry covering ``host`` (any deny entry wins), or ""."""
         labels = host.split(".") if host else []
-        by_host = ""
+        found = ""
         for start in range(len(labels)):
             tier = self.domains.get(".".join(labels[start:]))
             if tier == DENY:
                 return DENY
-            if tier and not by_host:
-                by_host = tier
-        return (by_pattern[0] if by_pattern else "") or by_host or UNCLASSIFIED
+            if tier and not found:
+                found = tier
+        return found
 
     def __hash__(self) -> int:  # for the cache: one policy object, compared by identity
         return id(self)
+
+
+TIER_IRIS = {name: str(iri) for iri, name in TIERS.items()}
+CITING = (DCTERMS.source, AIG.officialText, AIG.statusSource)
+
+
+def cited_tiers(table: Table, policy: SourcePolicy) -> Iterator[tuple[str, str]]:
+    """(URL, tier IRI) for every URL cited as evidence, official text or status source
+    that the policy classifies, once each: the facts the source-policy QC queries read."""
+    seen: set[int] = set()
+    for prop in CITING:
+        for _record, value in table.pairs(table.iri_id(str(prop))):
+            if value in seen:
+                continue
+            seen.add(value)
+            term = table.term(value)
+            if not term.startswith("<"):
+                continue
+            tier = TIER_IRIS.get(policy.tier(term[1:-1]))
+            if tier:
+                yield term[1:-1], tier

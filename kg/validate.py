@@ -3,9 +3,10 @@
 Shapes say what each kind of record must carry; QC queries catch what SHACL says
 badly (cycles, dangling IRIs, alignments outside the allow-list, an empty risk
 category, the source policy). ``ontology/qc/*-violation.rq`` are errors,
-``*-warning.rq`` are warnings (errors under ``--strict``), and ``*.construct.rq``
-prepare facts the QC queries share (each cited URL's source tier) in a graph of
-the QC store only, never in the build. Every result becomes a Finding located at the
+``*-warning.rq`` are warnings (errors under ``--strict``). Beside the data, the QC
+queries read each cited URL's source tier (``?url aig:sourceTier ?tier``, from
+kg/sourcepolicy.py, the one classifier) in a graph of the QC store only, never in the
+build. Every result becomes a Finding located at the
 case file and line of its subject where the loader knows them.
 """
 
@@ -31,9 +32,9 @@ if TYPE_CHECKING:
 
 
 # what each kind of query file must be: its form, and the variables it must project
-QUERY_FILE_KINDS = {"rule": ("CONSTRUCT", ()), "QC query": ("SELECT", ("subject",)),
-                    "QC preparation": ("CONSTRUCT", ())}
-QC_GRAPH = ox.NamedNode("urn:aigov-kg:qc-preparation")  # prepared facts: QC store only
+QUERY_FILE_KINDS = {"rule": ("CONSTRUCT", ()), "QC query": ("SELECT", ("subject",))}
+QC_GRAPH = ox.NamedNode("urn:aigov-kg:qc-preparation")  # source tiers: QC store only
+SOURCE_TIER = ox.NamedNode("https://w3id.org/aigov-kg/ontology#sourceTier")
 STALE_AFTER_DAYS = 180  # a non-final status not confirmed for this long is a warning
 
 
@@ -71,11 +72,6 @@ def load_qc_queries(qc_dir: Path) -> list[NamedQuery]:
     return [read_query_file(path, "QC query")
             for pattern in ("*-violation.rq", "*-warning.rq")
             for path in sorted(qc_dir.glob(pattern))]
-
-
-def load_qc_preparations(qc_dir: Path) -> list[NamedQuery]:
-    return [read_query_file(path, "QC preparation")
-            for path in sorted(qc_dir.glob("*.construct.rq"))]
 
 
 def severity(query: NamedQuery) -> str:
@@ -148,19 +144,20 @@ def pyshacl_results(kg: LoadedKG, shapes: Graph) -> list:
 
 
 def qc_findings(kg: LoadedKG, table: Table, queries: list[NamedQuery],
-                oxi: ox.Store | None = None, preparations: list[NamedQuery] = (),
-                as_of: dt.date | None = None) -> list[Finding]:
+                oxi: ox.Store | None = None, as_of: dt.date | None = None
+                ) -> list[Finding]:
     """QC query results as findings. ``table`` is loaded into ``oxi`` first (an empty
     store, left holding it for the fast path's rules), or into a store of their own; the
-    preparations' answers go to a graph of their own, which the QC queries read beside
-    the default graph and which nothing else reads."""
+    source tier of every cited URL goes to a graph of its own, which the QC queries read
+    beside the default graph and which nothing else reads."""
     from kg import store
+    from kg.sourcepolicy import SourcePolicy, cited_tiers
 
     oxi = oxi if oxi is not None else ox.Store()
     store.load_chunks(oxi, kg.ntriples_chunks(table))
-    for preparation in preparations:
-        oxi.extend(ox.Quad(t.subject, t.predicate, t.object, QC_GRAPH)
-                   for t in oxi.query(preparation.text))
+    policy = SourcePolicy.from_graph(kg.ontology)
+    oxi.extend(ox.Quad(ox.NamedNode(url), SOURCE_TIER, ox.NamedNode(tier), QC_GRAPH)
+               for url, tier in cited_tiers(table, policy))
     graphs = [ox.DefaultGraph(), QC_GRAPH]
     dates = qc_substitutions(as_of or dt.date.today())
     findings = []
@@ -196,9 +193,8 @@ def validate(project: Project, kg: LoadedKG, table: Table, engine: str = "native
 
     shapes = load_shapes(project)
     queries = load_qc_queries(project.qc_dir)
-    preparations = load_qc_preparations(project.qc_dir)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-qc") as pool:
-        qc = pool.submit(qc_findings, kg, table, queries, oxi, preparations, as_of)
+        qc = pool.submit(qc_findings, kg, table, queries, oxi, as_of)
         findings = shacl_findings(kg, table, shapes, engine)
         findings += qc.result()
     return sorted(set(findings))

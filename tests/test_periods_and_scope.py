@@ -75,7 +75,7 @@ records:
     evidence: https://example.org/young
   - id: home-processing-in-cn
     a: ProcessingPersonalData
-    label: {en: "Young Lab processes personal data in China, said to act from Germany (illustrative)"}
+    label: {en: "Young Lab processes data in China, said to act from Germany (illustrative)"}
     illustrative: true
     performedBy: young-lab
     inJurisdiction: cn
@@ -518,3 +518,36 @@ def test_worldwide_with_no_rule_anywhere_is_a_warning(capsys, tmp_path):
     assert "profile.yaml:6: warning: jurisdiction: distribute-app worldwide matches nothing: " \
            "no jurisdiction in the graph has a rule for DistributingApp" in result.err
     assert "this is not a clearance" in result.err
+
+
+# --------------------------------------------------------------------------- the shipped data
+
+
+def test_deepseek_is_not_exposed_to_the_gdpr_before_it_existed(repo_build):
+    gdpr = [r for r in repo_build.exposures
+            if r["actor"]["id"] == "deepseek" and r["source"]["id"] == "eu-gdpr"]
+    assert gdpr
+    for record in gdpr:
+        # no page gives the day DeepSeek began serving EU users; it was founded in 2023
+        assert record["valid_from"] >= "2023-01-01", record["id"]
+        assert record["valid_from_basis"] in ("actor founded", "activity start")
+
+
+def test_a_company_in_china_exporting_data_meets_chinas_outbound_rules(tmp_path):
+    import datetime as dt
+
+    from kg.project import Project
+    from kg.screen import screen
+    from tests.conftest import REPO
+
+    profile = tmp_path / "profile.yaml"
+    profile.write_text(FLOW, "utf-8")
+    result = screen(Project(REPO), profile, "profile.yaml", dt.date(2026, 12, 1))
+    found = by_source(result)
+    for rule in ("cn-cac-outbound-data-security-assessment",
+                 "cn-cac-cross-border-data-flow-provisions"):
+        assert {(r["kind"], r["home"]) for r in found[rule]} == {("MarketExposure", True)}
+    assert {r["kind"] for r in found["cn-pipl"]} == {"MarketExposure"}
+    assert "cn-pipl-foreign-processor-representative" not in found
+    assert not [r for rs in found.values() for r in rs
+                if r["source_jurisdiction"] == "cn" and r["kind"] == "ExtraterritorialExposure"]
