@@ -84,7 +84,8 @@ def render(records: list[dict[str, Any]], lang: str = "en") -> str:
             since += " (" + basis[1 if zh else 0].format(
                 founded=f"{'于' if zh else ' in'} {founded}" if founded else "") + ")"
         until = f" until {record['valid_until']}" if record.get("valid_until") else ""
-        home = (" (本国规则)" if zh else " (home rule)") if record.get("home") else ""
+        home = (" (本国规则)" if zh else " (home rule)") if record.get("home") and \
+            record["kind"] == "MarketExposure" else ""
         lines.append(f"[{number}] {record['kind']}{home} — {status}{since}{until}")
         lines.append(f"    rule: {record['rule']} ({record.get('rule_title', '')})")
         for index, step in enumerate(record["path"]):

@@ -98,10 +98,11 @@ def test_deepseek_is_exposed_in_every_category_but_physical_ai(records):
 def test_the_korean_suspension_is_ended_since_it_was_lifted(records):
     from kg.exposures import select
 
+    suspension = "kr-pipc-deepseek-download-suspension-2025"
     current = select(records, actor="deepseek", statuses=("current",))
-    assert "kr-pipc-deepseek-download-suspension-2025" not in {r["source"]["id"] for r in current}
+    assert suspension not in {r["source"]["id"] for r in current}
     ended = select(records, actor="deepseek", statuses=("ended",))
-    (lifted,) = [r for r in ended if r["source"]["id"] == "kr-pipc-deepseek-download-suspension-2025"]
+    (lifted,) = [r for r in ended if r["source"]["id"] == suspension]
     assert lifted["valid_until"] == "2025-04-28"
 
 
@@ -114,3 +115,14 @@ def test_example_profiles_have_exposure_paths(records):
 
 def test_reference_reasoner_agrees_on_the_shipped_data(repo_project, records):
     assert check(repo_project, reasoner="owlrl").records == records
+
+
+def test_a_home_robot_makers_personal_data_exposure_counts_as_physical_ai(records):
+    from kg.exposures import select
+
+    robot = select(records, actor="example-robotics-co", risk="PhysicalAIProductRisk")
+    gdpr = [r for r in robot if r["source"]["id"] == "eu-gdpr"]
+    assert gdpr and gdpr[0]["activity"]["id"] == "example-home-robot-de-personal-data"
+    personal = [risk for risk in gdpr[0]["risks"]
+                if risk["id"] == "PersonalInformationProtectionRisk"]
+    assert personal[0]["categories"] == ["BaselineLegalRisk", "PhysicalAIProductRisk"]

@@ -110,14 +110,13 @@ def test_a_real_case_through_new_case_validate_and_diff(tmp_path, capsys, repo_b
     assert change["actor"] == "openai" and change["kind"] == "TargetedMeasure"
     assert change["source"] == "edpb-chatgpt-task-force-2023"
     assert change["risks"] == ["DataProtectionEnforcementRisk"]
-    assert change["categories"] == ["CybersecurityThreatNarrativeRisk"]
+    assert change["categories"] == ["BaselineLegalRisk"]
     assert change["status"] == "current" and change["valid_from"] == "2023-04-13"
     steps = [step["id"] for step in change["record"]["path"]]
     assert steps[:2] == ["openai", "chatgpt"]  # OpenAI is exposed through its product
     assert TASK_FORCE_SOURCE in {s for step in change["record"]["path"] for s in step["sources"]}
     assert report["by_actor"] == {"openai": {"new": 1, "removed": 0, "changed": 0}}
-    assert report["by_category"] == {"CybersecurityThreatNarrativeRisk":
-                                     {"new": 1, "removed": 0, "changed": 0}}
+    assert report["by_category"] == {"BaselineLegalRisk": {"new": 1, "removed": 0, "changed": 0}}
     assert not (root / "build").exists()  # diff and validate write nothing
 
 

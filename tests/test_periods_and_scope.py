@@ -56,6 +56,13 @@ records:
     headquarteredIn: us
     suppliesHardwareFor: young-bot
     evidence: https://example.org/parts
+  - id: eu-parts-co
+    a: Company
+    label: {en: EU Parts Co (illustrative)}
+    illustrative: true
+    headquarteredIn: de
+    suppliesSoftwareFor: young-bot
+    evidence: https://example.org/parts
   - id: young-processing-in-de
     a: ProcessingPersonalData
     label: {en: Young Lab processes personal data in Germany (illustrative)}
@@ -106,6 +113,38 @@ records:
     evidence: https://eur-lex.europa.eu/eli/dir/1985/374/oj
     statusConfirmedOn: 2026-11-28
     statusSource: https://eur-lex.europa.eu/eli/dir/1985/374/oj
+  - id: mini-eu-importer-rule
+    a: ExecutiveRule
+    label: {en: Mini EU liability rule for makers and suppliers from outside the EU}
+    jurisdiction: eu
+    governsActivity: PlacingProductOnMarket
+    raisesRisk: ProductLiabilityRisk
+    hasExtraterritorialReach: true
+    extendsLiabilityToSuppliers: true
+    appliesToActorsFrom: foreign
+    status: InForce
+    issuedOn: 2024-01-01
+    inForceFrom: 2024-06-01
+    officialText: http://data.europa.eu/eli/reg/2023/988/oj
+    evidence: https://eur-lex.europa.eu/eli/reg/2023/988/oj
+    statusConfirmedOn: 2026-11-28
+    statusSource: https://eur-lex.europa.eu/eli/reg/2023/988/oj
+  - id: mini-eu-domestic-supplier-rule
+    a: ExecutiveRule
+    label: {en: Mini EU liability rule for makers and suppliers established in the EU}
+    jurisdiction: eu
+    governsActivity: PlacingProductOnMarket
+    raisesRisk: ProductLiabilityRisk
+    hasExtraterritorialReach: true
+    extendsLiabilityToSuppliers: true
+    appliesToActorsFrom: domestic
+    status: InForce
+    issuedOn: 2024-01-01
+    inForceFrom: 2024-06-01
+    officialText: http://data.europa.eu/eli/reg/2023/988/oj
+    evidence: https://eur-lex.europa.eu/eli/reg/2023/988/oj
+    statusConfirmedOn: 2026-11-28
+    statusSource: https://eur-lex.europa.eu/eli/reg/2023/988/oj
   - id: mini-cn-data-law
     a: Legislation
     label: {en: Mini Chinese personal-information law}
@@ -335,6 +374,19 @@ def test_rules_for_domestic_actors_reach_only_domestic_actors(records):
     # a provision without its own scope takes its instrument's
     assert one(records, "young-lab", "mini-cn-filing-rule-annex")["home"] is True
     assert not find(records, "rival-co", "mini-cn-filing-rule-annex")
+
+
+def test_supplier_liability_follows_the_suppliers_home(records):
+    # one supplier is headquartered in Germany; every other maker and supplier outside the EU
+    reached = {(r["actor"]["id"], r["kind"]) for r in records
+               if r["source"]["id"] == "mini-eu-importer-rule"}
+    assert reached == {("young-lab", "ExtraterritorialExposure"),
+                       ("robo-co", "ExtraterritorialExposure"),
+                       ("parts-co", "ValueChainExposure"), ("chip-co", "ValueChainExposure"),
+                       ("data-co", "ValueChainExposure")}
+    assert {(r["actor"]["id"], r["kind"]) for r in records
+            if r["source"]["id"] == "mini-eu-domestic-supplier-rule"} == {
+        ("eu-parts-co", "ValueChainExposure")}
 
 
 def test_an_actor_scope_other_than_foreign_or_domestic_is_refused(tmp_path, capsys):
