@@ -99,15 +99,15 @@ def read(table: Table) -> dict[str, Any]:
 def verdict(coverage: dict[str, Any], jurisdiction: str,
             activity_types: list[str] | None = None) -> Verdict:
     """How far the graph covers ``jurisdiction``'s own law for these activity types (each
-    inherits the scopes of the types above it); every scope when none is given."""
+    inherits the scopes of the types above it); every scope when none is given or none
+    is declared relevant to them."""
     record = coverage["records"].get(jurisdiction)
     if record is None:
         return Verdict(jurisdiction, NOT_CURATED)
-    if activity_types is None:
+    wanted = {scope for kind in activity_types or ()
+              for scope in coverage["relevant"].get(kind, [])}
+    if not wanted:  # no activity, or one no scope is declared for: every scope matters
         wanted = set(coverage["scopes"])
-    else:
-        wanted = {scope for kind in activity_types
-                  for scope in coverage["relevant"].get(kind, [])}
     missing = tuple(sorted(wanted - set(record["scopes"])))
     return Verdict(jurisdiction, PARTLY if missing else COVERED, record["reviewed_on"], missing,
                    record["gap"].get("en", ""))

@@ -357,6 +357,18 @@ def test_a_home_rule_never_reaches_its_own_company_extraterritorially(records):
                 and r["source_jurisdiction"] == "cn" and r["kind"] != "MarketExposure"]
 
 
+def test_explain_marks_home_rules(records):
+    import datetime as dt
+
+    text = explain(select(records, actor="young-lab", source="mini-cn-data-law",
+                          as_of=dt.date(2026, 1, 1)))
+    assert text.startswith("[1] MarketExposure (home rule) — current from 2024-02-01 (the "
+                           "activity started)\n")
+    foreign = explain(select(records, actor="rival-co", source="mini-cn-data-law",
+                             as_of=dt.date(2026, 1, 1)))
+    assert "home rule" not in foreign and foreign.startswith("[1] ExtraterritorialExposure — ")
+
+
 def test_a_foreign_company_is_reached_from_abroad(records):
     record = one(records, "rival-co", "mini-cn-data-law", "rival-processing-in-cn")
     assert record["kind"] == "ExtraterritorialExposure" and record["home"] is False

@@ -122,7 +122,10 @@ def test_the_gdpr_reaches_processing_and_transfers_from_germany(example):
     for record in records:
         assert [s["id"] for s in record["path"] if s and "jurisdiction" in s["role"]] == [
             "de", "eu"]
-        assert "https://streamlex.eu/laws/gdpr-en" in record["source"]["sources"]
+        # the official text is listed first, and marked as such
+        assert record["source"]["sources"][0] == "http://data.europa.eu/eli/reg/2016/679/oj"
+        assert record["source"]["source_tiers"][record["source"]["sources"][0]] == (
+            "official text")
         assert {"mitigation-comprehensive-local-compliance",
                 "mitigation-investment-and-data-vigilance"} <= mitigation_ids(example, record)
 
@@ -178,12 +181,16 @@ def test_the_markdown_and_html_reports(example):
     markdown = render(example, "md")
     assert markdown.startswith("# Screening of Acme Robotics")
     assert "### EU General Data Protection Regulation" in markdown
-    assert "<https://streamlex.eu/laws/gdpr-en>" in markdown
+    assert "<http://data.europa.eu/eli/reg/2016/679/oj> \\[official text\\]" in markdown
+    assert "## What the graph has reviewed in these markets" in markdown
+    assert "## Precedents: measures already taken against other companies" in markdown
     html = render(example, "html")
     assert html.startswith("<!DOCTYPE html>")
     assert "default-src 'none'" in html and "<script" not in html
     assert 'src="data:image/svg+xml;base64,' in html or "<img" not in html
-    assert 'href="https://streamlex.eu/laws/gdpr-en"' in html
+    assert ('href="http://data.europa.eu/eli/reg/2016/679/oj" rel="noreferrer noopener">'
+            'http://data.europa.eu/eli/reg/2016/679/oj</a> [official text]') in html
+    assert "What the graph has reviewed in these markets" in html
 
 
 def test_the_chinese_report(example):
@@ -324,3 +331,64 @@ def test_a_missing_profile_file_is_a_usage_error(capsys, mini):
     result = run_kg(capsys, mini.root, "screen", "nowhere.yaml")
     assert result.code == 2
     assert "nowhere.yaml: no such file" in result.err
+
+
+CHATBOT = """\
+company:
+  name: "Example Chat Co"
+  headquartered: cn
+builds:
+  - kind: ai-service
+    name: "Example Chat"
+markets:
+  - jurisdiction: it
+    does: [offer-service]
+  - jurisdiction: kr
+    does: [offer-service]
+  - jurisdiction: es
+    does: [offer-service]
+"""
+
+
+@pytest.fixture(scope="module")
+def chatbot(tmp_path_factory):
+    path = tmp_path_factory.mktemp("chat") / "chat.yaml"
+    path.write_text(CHATBOT, "utf-8")
+    return screen(Project(REPO), path, "chat.yaml", AS_OF)
+
+
+def test_measures_against_a_similar_company_are_shown_as_precedents(chatbot):
+    """A chatbot offered in Italy and Korea: the Garante's and the PIPC's DeepSeek measures
+    are precedents (not exposures of this company), with dates and outcomes."""
+    italy = {p.measure: p for p in chatbot.precedents[("OfferingService", "it")]}
+    assert italy["it-garante-deepseek-restriction-2025"].issued_on == "2025-01-30"
+    assert italy["it-garante-deepseek-restriction-2025"].actor == "deepseek"
+    korea = {p.measure: p for p in chatbot.precedents[("OfferingService", "kr")]}
+    lifted = korea["kr-pipc-deepseek-download-suspension-2025"]
+    assert (lifted.status, lifted.ended_on) == ("Lifted", "2025-04-28")
+    assert chatbot.precedents[("OfferingService", "es")] == []
+    text = render(chatbot, "text")
+    assert "Precedents: measures already taken against other companies" in text
+    assert "PIPC suspends new downloads of the DeepSeek app in South Korea — DeepSeek" in text
+
+
+def test_every_market_of_a_profile_says_how_far_the_graph_covers_it(chatbot):
+    text = render(chatbot, "text")
+    assert "Offering a service · Spain: not curated: no conclusion can be drawn" in text
+    assert ("Offering a service · Italy: partly covered (reviewed on 2026-12-03): not "
+            "reviewed:") in text
+    assert "European Union: covered, reviewed on 2026-12-03" in text
+    zh = render(chatbot, "text", "zh")
+    assert "未整理：无法得出任何结论" in zh
+
+
+def test_an_uncurated_jurisdiction_is_named_as_such_by_kg_exposures(tmp_path, capsys):
+    import shutil
+
+    shutil.copytree(REPO / "ontology", tmp_path / "ontology")
+    shutil.copytree(REPO / "data", tmp_path / "data")
+    assert run_kg(capsys, tmp_path, "build", "--quiet").code == 0
+    run = run_kg(capsys, tmp_path, "exposures", "--jurisdiction", "es")
+    assert run.code == 0
+    assert "no exposures found. That is not a clearance" in run.err
+    assert "coverage of es: not curated: no conclusion can be drawn" in run.err
