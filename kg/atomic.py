@@ -4,42 +4,35 @@ A failure or an interrupt part-way leaves the previous output intact and no
 half-written file behind. A failure to write is an :class:`OutputError` (exit 2) that
 names the path and the problem. A directory output replaces only a directory this writer
 made (it carries a ``.kg-output`` marker), an empty one, or an earlier build — never a
-directory of someone else's files (``kg build --out data`` must not wipe data/).
+directory of someone else's files (``kg build --out data`` must not wipe data/). Where an
+output may go at all is :func:`kg.outputs.check`, done before any work.
+
+A directory is staged as ``.NAME.XXXXXXXX`` beside it, its marker locked while the
+writer lives; a staging folder whose lock nobody holds was left by a killed run, and the
+next run removes it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from kg.errors import OutputError
+from kg.textsafe import file_name
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: stale staging folders are left for the user
+    fcntl = None  # type: ignore[assignment]
 
 MARKER = ".kg-output"
 LEGACY_MARKERS = ("manifest.json",)  # builds written before the marker existed
-
-
-def output_file(out: str, option: str = "--out") -> Path:
-    """A user-given output file, checked before any work is done: a file name (not empty,
-    not a directory), and a relative path may not climb out of the current directory
-    through ``..`` (an absolute path says where it goes; a relative one should not
-    surprise). UsageError otherwise."""
-    from kg.errors import UsageError
-
-    if not out.strip() or "\x00" in out:
-        raise UsageError(f"{option}: '{out}' is not a file name")
-    path = Path(out)
-    if ".." in path.parts and not path.is_absolute():
-        if not Path(os.path.abspath(path)).is_relative_to(os.path.abspath(os.curdir)):
-            raise UsageError(f"{option}: '{out}' leaves the current directory through '..'; "
-                             "give an absolute path if you mean it")
-        path = Path(os.path.normpath(path))  # so no directory is made on the way through
-    if path.is_dir() or out.endswith(("/", os.sep)):
-        raise UsageError(f"{option}: '{out}' is a directory; give a file name")
-    return path
 
 
 def write_text(path: Path, text: str) -> None:
@@ -72,7 +65,7 @@ def _cannot_write(path: Path, exc: OSError) -> OutputError:
     reason = exc.strerror or str(exc)
     if isinstance(exc, FileExistsError | NotADirectoryError):
         reason = "a part of the path is a file, not a directory"
-    return OutputError(f"{path}: cannot write ({reason}); nothing was changed")
+    return OutputError(f"{file_name(str(path))}: cannot write ({reason}); nothing was changed")
 
 
 def _umask() -> int:
@@ -102,26 +95,105 @@ def replace_directory(target: Path) -> Iterator[Path]:
     ``target`` must be absent, empty, or an earlier output (OutputError otherwise, before
     anything is written)."""
     target = Path(os.path.abspath(target))
+    shown = file_name(str(target))
     if not target.name:
-        raise OutputError(f"{target}: cannot replace the root directory")
+        raise OutputError(f"{shown}: cannot replace the root directory")
     if not replaceable(target):
-        raise OutputError(f"{target}: exists and is not an output of kg (no {MARKER} file); "
+        raise OutputError(f"{shown}: exists and is not an output of kg (no {MARKER} file); "
                           "refusing to replace it — give a new or empty directory")
+    lock = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_staging(target)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
         os.chmod(staging, 0o777 & ~_umask())
-        (staging / MARKER).write_text("written by kg; replaced whole by the next run\n",
-                                      "utf-8")
+        lock = _lock_marker(staging / MARKER)
     except OSError as exc:
+        if lock is not None:
+            os.close(lock)
         raise _cannot_write(target, exc) from None
     try:
-        yield staging
-    except BaseException as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        if isinstance(exc, OSError):
-            raise _cannot_write(target, exc) from None
+        try:
+            yield staging
+        except BaseException as exc:
+            shutil.rmtree(staging, ignore_errors=True)
+            if isinstance(exc, OSError):
+                raise _cannot_write(target, exc) from None
+            raise
+        _swap(staging, target)
+    finally:
+        os.close(lock)
+
+
+STAGING_NAME = r"\.{name}\.[a-z0-9_]{{8}}"  # tempfile.mkdtemp's random part: 8 of [a-z0-9_]
+UNLOCKED_GRACE = 60.0  # seconds a marker may stay empty (made, not yet locked) before removal
+
+
+def _lock_marker(marker: Path) -> int:
+    """Create the staging marker and hold a lock on it while this run lives; it gets its
+    text only once locked, so an empty marker is never mistaken for an abandoned one."""
+    fd = os.open(marker, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o666)
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.write(fd, b"written by kg; replaced whole by the next run\n")
+    except BaseException:
+        os.close(fd)
         raise
+    return fd
+
+
+def remove_stale_staging(target: Path) -> list[Path]:
+    """Remove the staging folders of ``target`` that a killed run left behind: those whose
+    marker nobody holds locked (a run in progress holds its own). Returns those removed."""
+    if fcntl is None:
+        return []
+    pattern = re.compile(STAGING_NAME.format(name=re.escape(target.name)))
+    removed = []
+    try:
+        entries = list(target.parent.iterdir())
+    except OSError:
+        return []
+    for entry in entries:
+        if not pattern.fullmatch(entry.name) or entry.is_symlink() or not entry.is_dir():
+            continue
+        if _abandoned(entry / MARKER):
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry)
+        elif not (entry / MARKER).exists() and _old(entry):
+            with contextlib.suppress(OSError):  # made, then killed before its marker
+                entry.rmdir()  # only if empty: a folder of someone else's files stays
+                removed.append(entry)
+    return removed
+
+
+def _old(path: Path) -> bool:
+    try:
+        return time.time() - path.stat().st_mtime >= UNLOCKED_GRACE
+    except OSError:
+        return False
+
+
+def _abandoned(marker: Path) -> bool:
+    try:
+        fd = os.open(marker, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return False  # not a staging folder of kg (or not readable): leave it alone
+    try:
+        info = os.fstat(fd)
+        if info.st_size == 0 and time.time() - info.st_mtime < UNLOCKED_GRACE:
+            return False  # just made by a run that is about to lock it
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False  # locked: a run is writing it
+    finally:
+        os.close(fd)
+    return True
+
+
+def _swap(staging: Path, target: Path) -> None:
+    """Put the finished ``staging`` in place of ``target``, keeping the old one until the
+    new one is there."""
     old = target.with_name(f".{target.name}.old")
     moved = False
     try:

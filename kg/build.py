@@ -28,6 +28,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS
 
 from kg import __version__
 from kg.atomic import replace_directory
+from kg.budget import DEFAULT, Budget
 from kg.errors import Finding, ValidationFailed
 from kg.load import LoadedKG, load
 from kg.namespaces import AIG
@@ -114,11 +115,13 @@ class Checked:
 
 def check(project: Project, reasoner: str = "fast", files: list[Path] | None = None,
           progress: Progress | None = None, validator: str = "native",
-          records: bool = True, strict: bool = False) -> Checked:
+          records: bool = True, strict: bool = False, budget: Budget | None = None
+          ) -> Checked:
     """Load, validate and reason without writing anything; raise on any error (and on
     any warning when ``strict``). The warnings are reported through ``progress`` and
     kept. The exposure records are made too, unless ``records`` is false (the build
-    makes them itself, while the graph files are being written)."""
+    makes them itself, while the graph files are being written). ``budget`` bounds the
+    work (kg/budget.py; its time limit is the caller's, through kg.budget.deadline)."""
     import pyoxigraph as ox
 
     from kg import exposures, reason, store, validate
@@ -126,7 +129,7 @@ def check(project: Project, reasoner: str = "fast", files: list[Path] | None = N
     say = progress or (lambda _msg: None)
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    kg = load(project, files)
+    kg = load(project, files, budget)
     table = kg.table()
     table.add_oxigraph(store.quads(rule_graph(project)))
     timings["load"] = time.perf_counter() - start
@@ -153,7 +156,8 @@ def check(project: Project, reasoner: str = "fast", files: list[Path] | None = N
         for triple in rule_graph(project):
             graph.add(triple)
     kg.drop_text()  # the table and the store hold it now
-    reasoned = reason.reason(table, rules, reasoner, graph, oxi)
+    reasoned = reason.reason(table, rules, reasoner, graph, oxi,
+                             (budget or DEFAULT).max_inferred)
     del oxi  # a second copy of the whole graph: free it before the exposures are made
     timings["reason"] = time.perf_counter() - start
     if reasoned.note:
@@ -171,7 +175,8 @@ def check(project: Project, reasoner: str = "fast", files: list[Path] | None = N
 
 
 def build(project: Project, reasoner: str = "fast", out_dir: Path | None = None,
-          progress: Progress | None = None, strict: bool = False) -> BuildResult:
+          progress: Progress | None = None, strict: bool = False,
+          budget: Budget | None = None) -> BuildResult:
     """Check, then write ``build/`` whole. The graph files are written by a child process
     while this one makes the exposure records, so ``write`` times only what is left once
     the records are made."""
@@ -181,7 +186,8 @@ def build(project: Project, reasoner: str = "fast", out_dir: Path | None = None,
     say = progress or (lambda _msg: None)
     out_dir = out_dir or project.build_dir
     hashes = input_hashes(project)
-    checked = check(project, reasoner, progress=progress, records=False, strict=strict)
+    checked = check(project, reasoner, progress=progress, records=False, strict=strict,
+                    budget=budget)
     reasoned, timings = checked.reasoned, checked.timings
     case_files = len(checked.kg.files)
     policy = SourcePolicy.from_graph(checked.kg.ontology)
@@ -265,10 +271,17 @@ class Built:
 
 
 def _read_json(path: Path) -> Any:
+    import sys
+
     from kg.errors import InputError
+    from kg.textsafe import file_name
 
     try:
         return json.loads(path.read_text("utf-8"))
+    except RecursionError:  # the decoder's depth limit: the recursion limit (1,000)
+        raise InputError(f"{file_name(str(path))}: unreadable build output (JSON nested "
+                         f"deeper than {sys.getrecursionlimit():,} levels); run `kg build` "
+                         "again") from None
     except (OSError, ValueError) as exc:
-        raise InputError(f"{path}: unreadable build output ({exc}); run `kg build` again"
-                         ) from exc
+        raise InputError(f"{file_name(str(path))}: unreadable build output ({exc}); run "
+                         "`kg build` again") from exc

@@ -17,12 +17,14 @@ from typing import Any
 
 import click
 
+from kg.budget import Budget, deadline
+from kg.budget import options as budget_options
 from kg.cliutil import date_option as _date
 from kg.cliutil import project as _project
 from kg.cliutil import say as _say
 from kg.cliutil import text_table as _table
 from kg.errors import KgError, UsageError, ValidationFailed
-from kg.textsafe import terminal
+from kg.textsafe import file_name, terminal
 
 FORMATS = ("table", "csv", "tsv", "json")
 SHORT_CATEGORY = {  # column headings for the six categories of the article
@@ -60,14 +62,15 @@ def cli(ctx: click.Context, root: str | None) -> None:
 @cli.command()
 @click.option("--reasoner", type=click.Choice(["fast", "owlrl"]), default="fast",
               show_default=True, help="fast: targeted OWL RL + Oxigraph; owlrl: the reference.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+@click.option("--out", "out_dir", type=click.Path(), default=None,
               help="Output directory (default: build/).")
 @click.option("--quiet", is_flag=True, help="Print no summary.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too (stale statuses, "
               "unclassified source domains, official links not built from the identifier).")
+@budget_options()
 @click.pass_context
 def build(ctx: click.Context, reasoner: str, out_dir: str | None, quiet: bool,
-          strict: bool) -> None:
+          strict: bool, budget: Budget) -> None:
     """Load, validate, reason and write the graph and exposures to build/.
 
     \b
@@ -77,10 +80,14 @@ def build(ctx: click.Context, reasoner: str, out_dir: str | None, quiet: bool,
     """
     from kg.build import build as run_build
     from kg.exposures import select
+    from kg.outputs import check as output
 
     project = _project(ctx)
-    result = run_build(project, reasoner, Path(out_dir) if out_dir else None, progress=_say,
-                       strict=strict)
+    target = output(out_dir, project.root, replaced=True, allow=("build",)) if out_dir \
+        else None
+    with deadline(budget.timeout, "kg build", hard=True):
+        result = run_build(project, reasoner, target, progress=_say, strict=strict,
+                           budget=budget)
     total = sum(result.timings.values())
     _say(f"built in {total:.2f}s: {result.counts['asserted_triples']:,} asserted, "
          f"{result.counts['inferred_triples']:,} inferred, {result.counts['exposures']:,} "
@@ -282,8 +289,10 @@ def explain(ctx: click.Context, actor: str, risk: str | None, source: str | None
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 @click.option("--strict", is_flag=True, help="Warnings are errors (exit 1).")
+@budget_options()
 @click.pass_context
-def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str, strict: bool) -> None:
+def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str, strict: bool,
+             budget: Budget) -> None:
     """Check data/ (plus any case files given) against the shapes and QC queries.
 
     Writes nothing. Exit 1 when there are errors (or, with --strict, warnings), 2 when a
@@ -303,12 +312,13 @@ def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str, strict: bool)
     for raw in paths:
         path = Path(raw).resolve()
         if not path.is_file():
-            raise UsageError(f"{raw}: no such file")
+            raise UsageError(f"{file_name(raw)}: no such file")
         if path.suffix not in (".yaml", ".yml", ".ttl"):
-            raise UsageError(f"{raw}: a case file is .yaml, .yml or .ttl")
+            raise UsageError(f"{file_name(raw)}: a case file is .yaml, .yml or .ttl")
         if path not in files:
             files.append(path)
-    warnings = check(project, files=files, strict=strict).warnings
+    with deadline(budget.timeout, "kg validate", hard=True):
+        warnings = check(project, files=files, strict=strict, budget=budget).warnings
     if fmt == "json":
         click.echo(json.dumps({"conforms": True,
                                "findings": [w.as_dict() for w in warnings]}))
@@ -406,10 +416,13 @@ def source_check(ctx: click.Context, texts: tuple[str, ...]) -> None:
               required=True)
 @click.option("--graph", "which", type=click.Choice(["all", "asserted", "inferred", "derived"]),
               default="all", show_default=True)
-@click.option("--out", "out_file", type=click.Path(dir_okay=False), default=None,
+@click.option("--out", "out_file", type=click.Path(), default=None,
               help="Write to this file (atomically) instead of stdout.")
+@click.option("--force", is_flag=True,
+              help="Replace an existing --out file even if it is not an export in --format.")
 @click.pass_context
-def export(ctx: click.Context, fmt: str, which: str, out_file: str | None) -> None:
+def export(ctx: click.Context, fmt: str, which: str, out_file: str | None,
+           force: bool) -> None:
     """Export the built graph as Turtle, N-Triples, JSON-LD or GraphML.
 
     \b
@@ -419,8 +432,12 @@ def export(ctx: click.Context, fmt: str, which: str, out_file: str | None) -> No
     from kg import atomic
     from kg.export import serialise_lines
     from kg.namespaces import GRAPH
+    from kg.outputs import EXPORTS
+    from kg.outputs import check as output
 
-    target = atomic.output_file(out_file) if out_file is not None else None
+    target = None
+    if out_file is not None:
+        target = output(out_file, _project(ctx).root, kind=EXPORTS[fmt], force=force)
     built = _built(ctx)
     wanted = None if which == "all" else f"<{GRAPH[which]}> .\n"
     with open(built.out_dir / "graph.nq", encoding="utf-8") as handle:
@@ -429,7 +446,7 @@ def export(ctx: click.Context, fmt: str, which: str, out_file: str | None) -> No
     data = serialise_lines(lines, fmt)
     if target is not None:
         atomic.write_bytes(target, data)
-        _say(f"wrote {len(lines):,} triples to {out_file}")
+        _say(f"wrote {len(lines):,} triples to {file_name(str(target))}")
     elif sys.stdout.isatty():  # a terminal gets inert text; a pipe gets the exact bytes
         click.echo(terminal(data.decode("utf-8")), nl=False)
     else:
@@ -438,28 +455,38 @@ def export(ctx: click.Context, fmt: str, which: str, out_file: str | None) -> No
 
 
 @cli.command()
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="build/docs",
-              show_default=True, help="Where to write ontology.html.")
-@click.option("--dictionary", type=click.Path(dir_okay=False), default="docs/data-dictionary.md",
-              show_default=True, help="Where to write the Markdown data dictionary.")
+@click.option("--out", "out_dir", type=click.Path(), default="docs",
+              show_default=True, help="The folder to write ontology.html into (relative to "
+              "the project).")
+@click.option("--dictionary", type=click.Path(), default="docs/data-dictionary.md",
+              show_default=True, help="Where to write the Markdown data dictionary (relative "
+              "to the project).")
+@click.option("--force", is_flag=True,
+              help="Replace existing files even if kg docs did not write them.")
 @click.pass_context
-def docs(ctx: click.Context, out_dir: str, dictionary: str) -> None:
+def docs(ctx: click.Context, out_dir: str, dictionary: str, force: bool) -> None:
     """Generate the ontology's HTML page and the data dictionary from ontology/aigov.ttl.
 
     \b
     Example:
-      kg docs && xdg-open build/docs/ontology.html
+      kg docs && xdg-open docs/ontology.html
     """
     from kg import atomic
     from kg import docs as documentation
     from kg.load import load_ontology
+    from kg.outputs import DICTIONARY, DOCS_PAGE
+    from kg.outputs import check as output
 
     project = _project(ctx)
+    root = project.root
+    folder = output(out_dir, root, folder=True, base=root)
+    page = output(str(folder / "ontology.html"), root, kind=DOCS_PAGE, force=force, base=root)
+    words = output(dictionary, root, option="--dictionary", kind=DICTIONARY, force=force,
+                   base=root)
     graph = load_ontology(project)
-    page = project.root / out_dir / "ontology.html"
-    atomic.write_text(page, documentation.html(graph))
-    atomic.write_text(project.root / dictionary, documentation.markdown(graph))
-    _say(f"wrote {project.relative(page)} and {dictionary}")
+    atomic.write_text(root / page, documentation.html(graph))
+    atomic.write_text(root / words, documentation.markdown(graph))
+    _say(f"wrote {project.relative(root / page)} and {project.relative(root / words)}")
 
 
 def _register() -> None:

@@ -11,11 +11,14 @@ from pathlib import Path
 
 import click
 
+from kg.budget import Budget, deadline
+from kg.budget import options as budget_options
 from kg.cliutil import date_option as _date
 from kg.cliutil import project as _project
 from kg.cliutil import say as _say
 from kg.errors import UsageError
-from kg.project import DATA_SUFFIXES, Project
+from kg.project import DATA_SUFFIXES
+from kg.textsafe import file_name
 
 
 def _case_files(paths: tuple[str, ...]) -> list[Path]:
@@ -23,9 +26,9 @@ def _case_files(paths: tuple[str, ...]) -> list[Path]:
     for raw in paths:
         path = Path(raw).resolve()
         if not path.is_file():
-            raise UsageError(f"{raw}: no such file")
+            raise UsageError(f"{file_name(raw)}: no such file")
         if path.suffix not in DATA_SUFFIXES:
-            raise UsageError(f"{raw}: a case file is .yaml, .yml or .ttl")
+            raise UsageError(f"{file_name(raw)}: a case file is .yaml, .yml or .ttl")
         files.append(path)
     return files
 
@@ -116,12 +119,15 @@ def diff(ctx: click.Context, cases: tuple[str, ...], against: str | None, as_of:
 @click.option("--as-of", "as_of", metavar="DATE", help="Status as of YYYY-MM-DD (default today).")
 @click.option("--format", "fmt", type=click.Choice(["text", "md", "html"]), default="text",
               show_default=True)
-@click.option("--out", "out_file", type=click.Path(dir_okay=False), default=None,
+@click.option("--out", "out_file", type=click.Path(), default=None,
               help="Write the report to this file (atomically) instead of stdout.")
+@click.option("--force", is_flag=True,
+              help="Replace an existing --out file even if it is not an earlier report.")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@budget_options(profile=True)
 @click.pass_context
 def screen(ctx: click.Context, profile: str, as_of: str | None, fmt: str, out_file: str | None,
-           lang: str) -> None:
+           force: bool, lang: str, budget: Budget) -> None:
     """Screen a company profile: its exposures and its suppliers', with mitigations.
 
     PROFILE is a small YAML description of a company (docs/screening.md): what it
@@ -135,15 +141,21 @@ def screen(ctx: click.Context, profile: str, as_of: str | None, fmt: str, out_fi
       kg screen my-company.yaml --format md --lang zh
     """
     from kg import atomic
+    from kg.outputs import REPORT
+    from kg.outputs import check as output
     from kg.screen import screen as run_screen
     from kg.screen_report import render
 
     project = _project(ctx)
     path = Path(profile)
     if not path.is_file():
-        raise UsageError(f"{profile}: no such file")
-    target = _report_path(project, out_file) if out_file is not None else None
-    result = run_screen(project, path, profile, _date(as_of, "--as-of"))
+        raise UsageError(f"{file_name(profile)}: no such file")
+    target = None
+    if out_file is not None:
+        target = output(out_file, project.root, kind=REPORT, force=force)
+    with deadline(budget.timeout, "kg screen", hard=True):
+        result = run_screen(project, path, file_name(profile), _date(as_of, "--as-of"),
+                            budget)
     for warning in result.warnings:
         _say(warning.render())
     text = render(result, fmt, lang)
@@ -151,19 +163,6 @@ def screen(ctx: click.Context, profile: str, as_of: str | None, fmt: str, out_fi
         click.echo(text, nl=False)
     else:
         atomic.write_text(target, text)
-        _say(f"wrote {out_file}")
+        _say(f"wrote {file_name(str(target))}")
     _say(f"screened {result.count()} exposure(s) of {len(result.actors)} actor(s) in "
          f"{result.seconds:.2f}s")
-
-
-def _report_path(project: Project, out_file: str) -> Path:
-    """A report never goes into data/ (it is not a case) or build/ (a build replaces it),
-    nor up out of the current directory through a relative ``..``."""
-    from kg.atomic import output_file
-
-    target = output_file(out_file).resolve()
-    for folder in (project.data_dir, project.build_dir):
-        if target.is_relative_to(folder.resolve()):
-            raise UsageError(f"--out: '{out_file}' is inside {folder.name}/; write the report "
-                             "elsewhere (data/ holds case files, build/ is rebuilt)")
-    return target

@@ -67,12 +67,15 @@ def _list(fmt: str) -> None:
               show_default=True, help="Time limit in seconds.")
 @click.option("--limit", type=click.IntRange(min=1), default=10_000, show_default=True,
               help="Row cap: a larger result is an error, never silently cut short.")
+@click.option("--max-memory", "memory_mb", type=click.IntRange(min=0), default=1536,
+              show_default=True, help="Address-space limit of the query process in MiB "
+              "(0 = none; build/ only): a query that needs more is stopped.")
 @click.option("--list", "list_queries", is_flag=True,
               help="List the named queries and their parameters (--format json for JSON).")
 @click.pass_context
 def query(ctx: click.Context, name: str | None, params: tuple[str, ...], fmt: str,
           endpoint: str | None, query_url: str | None, graph_iri: str | None, timeout: float,
-          limit: int, list_queries: bool) -> None:
+          limit: int, memory_mb: int, list_queries: bool) -> None:
     """Run a named SPARQL query (or a .rq file, or - for stdin) on the built graph.
 
     Parameters are bound as RDF terms, never pasted into the query text. An IRI
@@ -105,10 +108,11 @@ def query(ctx: click.Context, name: str | None, params: tuple[str, ...], fmt: st
     else:
         if graph_iri:
             raise UsageError("--graph: only with --endpoint (build/ is queried as one graph)")
+        from kg.isolate import run_limited
         from kg.store import open_build
 
         store = open_build(_build_dir(ctx))
-        result = kq.run_embedded(store, named.text, bindings, timeout, limit)
+        result = run_limited(store, named.text, bindings, timeout, limit, memory_mb)
     text = kq.render(result, fmt)
     if fmt != "table" and sys.stdout.isatty():  # data formats go out raw, unless to a terminal
         text = terminal(text)
@@ -163,13 +167,20 @@ def publish(ctx: click.Context, endpoint: str | None, store_url: str | None, gra
 @click.option("--max-memory", "memory_mb", type=click.IntRange(min=0), default=2048,
               show_default=True, help="Address-space limit per worker in MiB (0 = none); a "
               "query that needs more ends that worker and gets 503.")
+@click.option("--max-connections", type=click.IntRange(1, 1024), default=32, show_default=True,
+              help="Connections served at once; more get 503 straight away.")
+@click.option("--idle-timeout", type=click.FloatRange(min=0.5, max=600), default=10.0,
+              show_default=True, help="Seconds a client may take to send its whole request "
+              "(and may stay silent) before the connection is closed.")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, timeout: float, max_rows: int,
-          workers: int, memory_mb: int) -> None:
+          workers: int, memory_mb: int, max_connections: int, idle_timeout: float) -> None:
     """Serve build/ as a read-only SPARQL 1.1 endpoint, with a query page at /.
 
-    GET or POST /sparql (query=…); results as SPARQL JSON, CSV or TSV, or Turtle and
-    N-Triples for graphs, by the Accept header. Updates, SERVICE, LOAD and FROM are
+    GET or POST /sparql (query=…), as the SPARQL 1.1 Protocol says: SELECT and ASK as
+    SPARQL XML, JSON, CSV or TSV, CONSTRUCT and DESCRIBE as Turtle, N-Triples, JSON-LD or
+    RDF/XML, by the Accept header or format=json|xml|csv|tsv|turtle|ntriples|jsonld; GET
+    /sparql alone is the service description. Updates, SERVICE, LOAD and FROM are
     refused; each query runs in a worker process that is killed at the time limit.
 
     \b
@@ -180,4 +191,4 @@ def serve(ctx: click.Context, host: str, port: int, timeout: float, max_rows: in
     from kg.serve import serve as run_server
 
     run_server(_build_dir(ctx), host, port, timeout, max_rows, workers, memory_mb or None,
-               _say)
+               _say, max_connections=max_connections, idle_timeout=idle_timeout)

@@ -11,6 +11,7 @@ from kg.cliutil import date_option as _date
 from kg.cliutil import say as _say
 from kg.errors import UsageError
 from kg.project import Project
+from kg.textsafe import file_name
 
 EXAMPLES = {"actor": "deepseek", "risk": "ProductLiabilityRisk", "jurisdiction": "eu"}
 SUBJECT_TYPES = {"actor": ("actor", ("Actor",)), "risk": ("risk type", ("GovernanceRisk",)),
@@ -33,14 +34,16 @@ def resolve_subject(view: str, name: str | None, index: dict[str, dict[str, Any]
     return short_name(resolve(name, index, kind, "NAME", types))
 
 
-def output_path(out: str | None, view: str, subject: str | None, fmt: str) -> Path:
-    """Where to write: ``--out`` (checked) or ``viz-VIEW[-NAME].FMT`` here."""
+def output_path(out: str | None, view: str, subject: str | None, fmt: str, root: Path,
+                force: bool = False) -> Path:
+    """Where to write: ``--out`` or ``viz-VIEW[-NAME].FMT`` here, checked by the write guard
+    (an existing file is replaced only if it is an earlier view, or with ``force``)."""
+    from kg.outputs import VIEW, check
+
     if out is None:
         stem = f"viz-{view}" + (f"-{subject}" if subject else "")
-        return Path(f"{stem}.{fmt}")
-    from kg.atomic import output_file
-
-    return output_file(out)
+        out = f"{stem}.{fmt}"
+    return check(out, root, kind=VIEW, force=force)
 
 
 def _format(fmt: str | None, out: str | None) -> str:
@@ -66,9 +69,12 @@ def _format(fmt: str | None, out: str | None) -> str:
                    "(vector, drawn from the same layout); default from --out's suffix.")
 @click.option("--out", "out", type=click.Path(), default=None,
               help="Output file (default: viz-VIEW[-NAME].FORMAT here); written atomically.")
+@click.option("--force", is_flag=True,
+              help="Replace an existing --out file even if it is not an earlier view.")
 @click.pass_context
 def viz(ctx: click.Context, view: str, name: str | None, as_of: str | None,
-        include_ended: bool, lang: str, fmt: str | None, out: str | None) -> None:
+        include_ended: bool, lang: str, fmt: str | None, out: str | None,
+        force: bool) -> None:
     """Draw a graph view as one self-contained HTML page (or PNG/SVG).
 
     VIEW is actor, risk or jurisdiction (each needs a NAME), all, or ontology. The page
@@ -89,13 +95,15 @@ def viz(ctx: click.Context, view: str, name: str | None, as_of: str | None,
 
     project = Project.locate((ctx.obj or {}).get("root"))
     fmt = _format(fmt, out)
+    if out is not None:  # checked before any work; the default name once NAME is resolved
+        output_path(out, view, None, fmt, project.root, force)
     date = _date(as_of, "--as-of")
     if view == "ontology" and (as_of or include_ended):
         _say("note: --as-of and --include-ended do not apply to the ontology view")
     if view == "ontology":
         build_dir = project.build_dir if (project.build_dir / "graph.nq").is_file() else None
         subject = resolve_subject(view, name, {})
-        target = output_path(out, view, subject, fmt)
+        target = output_path(out, view, subject, fmt, project.root, force)
         result = views.ontology_view(project.root, build_dir, lang=lang)
     else:
         built = Built.open(project)
@@ -103,11 +111,11 @@ def viz(ctx: click.Context, view: str, name: str | None, as_of: str | None,
             _say("warning: the build is older than ontology/ or data/; run `kg build` to "
                  "refresh")
         subject = resolve_subject(view, name, built.index())
-        target = output_path(out, view, subject, fmt)
+        target = output_path(out, view, subject, fmt, project.root, force)
         result = views.view_of_build(built, view, subject, as_of=date, lang=lang,
                                      include_ended=include_ended)
     data = views.render(result, fmt)
     atomic.write_bytes(target, data)
     graph = result.graph
-    _say(f"wrote {target} ({fmt}): {graph.number_of_nodes()} nodes, "
+    _say(f"wrote {file_name(str(target))} ({fmt}): {graph.number_of_nodes()} nodes, "
          f"{graph.number_of_edges()} edges, {len(result.paths)} paths")

@@ -80,4 +80,5 @@ class ValidationFailed(KgError):
 
 # Findings that mean a file could not be read at all: exit 2 rather than 1.
 INPUT_RULES = frozenset({"unreadable", "yaml-syntax", "turtle-syntax", "empty-file", "yaml-alias",
-                         "yaml-tag", "yaml-depth", "case-shape", "unsupported-format"})
+                         "yaml-tag", "yaml-depth", "case-shape", "unsupported-format",
+                         "link-outside", "budget", "bad-character", "value-too-long"})

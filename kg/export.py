@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -107,6 +108,17 @@ def write_graph(table: Table, named: dict[str, Iterable[Triple]], out_dir: Path
     return graphfiles.Writer(out_dir, parts, PREFIXES)
 
 
+# Characters XML 1.0 cannot hold, even as character references. Case files may not hold
+# them (kg.load.BAD_CHARACTER), but a graph.nq from elsewhere might: they are written as
+# visible escapes so the GraphML stays well-formed.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` with every character XML 1.0 cannot hold shown as ``\\uXXXX``."""
+    return _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def graphml(triples: Iterable[ox.Triple]) -> str:
     """Resources as nodes, object-valued triples as labelled edges, literals as node data."""
     import networkx as nx
@@ -122,7 +134,7 @@ def graphml(triples: Iterable[ox.Triple]) -> str:
         relation = short_name(t.predicate.value)
         g.add_node(subject)
         if isinstance(t.object, ox.Literal):
-            g.nodes[subject][relation.replace(":", "_")] = t.object.value
+            g.nodes[subject][relation.replace(":", "_")] = xml_text(t.object.value)
         else:
             g.add_edge(subject, name(t.object), key=relation, relation=relation)
     return "\n".join(nx.generate_graphml(g)) + "\n"

@@ -17,18 +17,33 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import yaml
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
+from kg import casevocab
+from kg.budget import DEFAULT, Budget
 from kg.errors import Finding, InputError, ValidationFailed
 from kg.namespaces import AIG, ID, PREFIXES
 from kg.project import DATA_SUFFIXES, Project
 from kg.table import Table
+from kg.textsafe import file_name
 
-MAX_INPUT_BYTES = 20 * 1024 * 1024
+# Below Oxigraph's 16 MiB parser buffer (a longer line or literal makes it fail): with
+# MAX_VALUE_CHARS, no literal or line ever reaches it, even escaped.
+MAX_INPUT_BYTES = 16_000_000
+MAX_VALUE_CHARS = 1_000_000  # one value (a label, a description): 1 M characters at most
+# What a value may not hold: C0 control characters but tab, newline and carriage return
+# (ESC and NUL among them), unpaired surrogates (no UTF-8 can carry them) and the
+# noncharacters U+FFFE and U+FFFF: none has a place in a label or a source, and XML 1.0
+# (GraphML) cannot hold any of them. C1 controls (U+0085, a line separator) are allowed;
+# the terminal shows them escaped (kg.textsafe.terminal).
+BAD_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# The same in Oxigraph's N-Triples, which escapes them as \b, \f or \u00XX.
+BAD_NT_CHARACTER = re.compile(r"(?<!\\)(?:\\\\)*\\(?:[bf]|u00(?:0[0-8BCEF]|1[0-9A-F])"
+                              r"|uFFF[EF])")
 INSTANCE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TERM_ID = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 PROPERTY_ID = re.compile(r"^[a-z][A-Za-z0-9]*$")
@@ -186,23 +201,35 @@ _OPENERS = (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken,
 _CLOSERS = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
 
 
-def compose_yaml(text: str, display: str, findings: list[Finding]) -> YValue | None:
+def compose_yaml(text: str, display: str, findings: list[Finding],
+                 max_records: int | None = None) -> YValue | None:
     """Compose YAML into line-numbered nodes. The token stream is checked first, so these
     are refused before anything is built: anchors and aliases (a "billion laughs" document
-    never grows), tags (``!!python/object`` and friends mean nothing here) and nesting
-    deeper than MAX_YAML_DEPTH (which would exhaust the recursion of the composer)."""
+    never grows), tags (``!!python/object`` and friends mean nothing here), nesting
+    deeper than MAX_YAML_DEPTH (which would exhaust the recursion of the composer) and,
+    with ``max_records``, a case file with more records (``id:`` keys) than that."""
     try:
-        return _compose(text, display, findings, _FastPlainLoader)
+        return _compose(text, display, findings, _FastPlainLoader, max_records)
     except yaml.YAMLError:
-        return _compose(text, display, findings, _PlainLoader)
+        return _compose(text, display, findings, _PlainLoader, max_records)
 
 
-def _compose(text: str, display: str, findings: list[Finding], loader: type) -> YValue | None:
+def _compose(text: str, display: str, findings: list[Finding], loader: type,
+             max_records: int | None = None) -> YValue | None:
     """compose_yaml with one parser; a syntax error escapes only from the fast one."""
     try:
-        depth = 0
+        depth = ids = 0
+        previous = None
         for token in yaml.scan(text, Loader=loader):
             problem = ""
+            if (max_records and depth in (2, 3) and isinstance(token, yaml.ScalarToken)
+                    and token.value == "id" and isinstance(previous, yaml.KeyToken)):
+                ids += 1  # a record's id: counted while scanning, so a huge file stops early
+                if ids > max_records:
+                    rule, problem, hint = ("budget", f"more than {max_records:,} records in "
+                                           "one file", "split the file, or raise the limit "
+                                           "with --max-records")
+            previous = token
             if isinstance(token, yaml.AnchorToken | yaml.AliasToken):
                 rule, problem, hint = ("yaml-alias", "YAML anchors and aliases are not "
                                        "supported", "write the value out in full")
@@ -241,6 +268,22 @@ def _compose(text: str, display: str, findings: list[Finding], loader: type) -> 
     return _convert(root, display, findings, seen)
 
 
+def value_finding(value: str, display: str, line: int, subject: str = "") -> Finding:
+    """The finding for a value that is too long or holds a character no value may hold
+    (BAD_CHARACTER), named by its code point, never shown raw."""
+    bad = BAD_CHARACTER.search(value)
+    if bad is None:
+        return Finding(display, line, subject, "value-too-long", f"a value of {len(value):,} "
+                       f"characters, over the limit of {MAX_VALUE_CHARS:,}",
+                       "a label or a description is a few sentences; cite the rest")
+    char = bad.group()
+    what = ("an unpaired surrogate" if "\ud800" <= char <= "\udfff" else
+            "a noncharacter" if char in "\ufffe\uffff" else "a control character")
+    return Finding(display, line, subject, "bad-character",
+                   f"{what} (U+{ord(char):04X}) in a value",
+                   "remove it: values are text, and no output format can carry it")
+
+
 def _convert(node: yaml.Node, display: str, findings: list[Finding], seen: set[int]) -> YValue:
     line = node.start_mark.line + 1
     if id(node) in seen:
@@ -250,7 +293,10 @@ def _convert(node: yaml.Node, display: str, findings: list[Finding], seen: set[i
         return Scalar("", line)
     seen.add(id(node))  # aliases are refused earlier; this guards against any that slip by
     if isinstance(node, yaml.ScalarNode):
-        return Scalar(str(node.value), line)
+        value = str(node.value)
+        if len(value) > MAX_VALUE_CHARS or BAD_CHARACTER.search(value):
+            findings.append(value_finding(value, display, line))
+        return Scalar(value, line)
     if isinstance(node, yaml.SequenceNode):
         return YList([_convert(item, display, findings, seen) for item in node.value], line)
     items: dict[str, tuple[int, YValue]] = {}
@@ -260,6 +306,9 @@ def _convert(node: yaml.Node, display: str, findings: list[Finding], seen: set[i
             findings.append(Finding(display, key_line, "", "yaml-key", "a key must be plain text"))
             continue
         key = str(key_node.value)
+        if BAD_CHARACTER.search(key):
+            findings.append(value_finding(key, display, key_line))
+            continue
         if key in items:
             findings.append(Finding(display, key_line, "", "duplicate-key",
                                     f"duplicate key '{key}' (first on line {items[key][0]})",
@@ -267,6 +316,46 @@ def _convert(node: yaml.Node, display: str, findings: list[Finding], seen: set[i
             continue
         items[key] = (key_line, _convert(value_node, display, findings, seen))
     return YMap(items, line)
+
+
+def valid_iri(text: str) -> bool:
+    """Whether Oxigraph takes ``text`` as an absolute IRI: checked before any store sees it
+    (a store refusing it later is an internal error)."""
+    import pyoxigraph as ox
+
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _split(iri: str) -> SplitResult | None:
+    """The parts of ``iri`` if it is an IRI Oxigraph takes (:func:`valid_iri`), else None."""
+    if not valid_iri(iri):
+        return None
+    try:
+        return urlsplit(iri)
+    except ValueError:  # Python's own URL parser is stricter about some hosts
+        return None
+
+
+_LANGUAGES: dict[str, bool] = {}
+
+
+def valid_language(tag: str) -> bool:
+    """Whether Oxigraph takes ``tag`` as a language tag (BCP 47), as :func:`valid_iri`."""
+    known = _LANGUAGES.get(tag)
+    if known is None:
+        import pyoxigraph as ox
+
+        try:
+            ox.Literal("", language=tag)
+            known = True
+        except ValueError:
+            known = False
+        _LANGUAGES[tag] = known
+    return known
 
 
 # --------------------------------------------------------------------------- vocabulary
@@ -405,18 +494,23 @@ def load_ontology(project: Project) -> Graph:
     return graph
 
 
-def load(project: Project, files: Iterable[Path] | None = None) -> LoadedKG:
+def load(project: Project, files: Iterable[Path] | None = None,
+         budget: Budget | None = None) -> LoadedKG:
     """Load the ontology and the case files (all of ``data/`` unless ``files`` is given).
 
     Every problem in the case files is collected and raised together as one
-    ValidationFailed, so a user sees all of them in one run.
+    ValidationFailed, so a user sees all of them in one run. Case files assert data, not
+    schema (:mod:`kg.casevocab`), and stay within the ``budget`` (records per file,
+    depth of transitive relations).
     """
     ontology = load_ontology(project)
     paths = list(project.data_files() if files is None else files)
     kg = LoadedKG(ontology=ontology, data=Graph())
-    loader = _CaseLoader(Vocabulary.from_ontology(ontology), kg, project)
+    loader = _CaseLoader(Vocabulary.from_ontology(ontology), kg, project, budget or DEFAULT)
     loader.refuse(project.refused_data_files())
     loader.run(paths)
+    loader.findings += casevocab.new_class_findings(loader.new_classes, kg)
+    loader.findings += casevocab.depth_findings(kg, loader.budget.max_depth)
     kg.files = [project.relative(p) for p in paths]
     if loader.findings:
         raise ValidationFailed(sorted(set(loader.findings)))
@@ -424,18 +518,33 @@ def load(project: Project, files: Iterable[Path] | None = None) -> LoadedKG:
 
 
 class _CaseLoader:
-    def __init__(self, vocab: Vocabulary, kg: LoadedKG, project: Project):
+    def __init__(self, vocab: Vocabulary, kg: LoadedKG, project: Project,
+                 budget: Budget = DEFAULT):
         self.vocab = vocab
         self.kg = kg
         self.project = project
+        self.budget = budget
         self.findings: list[Finding] = []
         self.instance_ids: dict[str, Location] = {}
         self.term_ids: dict[str, Location] = {}
+        self.ontology_terms = frozenset(vocab.terms)  # before any case file adds to them
+        self.new_classes: dict[URIRef, Location] = {}  # classes the case files add
+        self.case_vocabulary = casevocab.CaseVocabulary(vocab)
+        self.pending_types: list[tuple[str, str, set[str]]] = []  # Turtle, checked last
 
     def refuse(self, files: list[Path]) -> None:
         """Files in data/ that look like data but are never read (never parsed at all)."""
         for path in files:
             display = self.project.relative(path)
+            if self.project.leaves(path):  # named by the link, never by what it points to
+                from kg.textsafe import file_name
+
+                display = file_name(str(path.relative_to(self.project.root)))
+                self.findings.append(Finding(display, 0, "", "link-outside",
+                                             "a symbolic link that leads out of the project; "
+                                             "not read", "copy the file into data/ if it is "
+                                             "a case file"))
+                continue
             if path.suffix.lower() in DATA_SUFFIXES:
                 hint = f"rename it to end in {path.suffix.lower()}"
             else:
@@ -459,7 +568,7 @@ class _CaseLoader:
             if path.suffix == ".ttl":
                 self._load_turtle(text, display)
                 continue
-            root = compose_yaml(text, display, self.findings)
+            root = compose_yaml(text, display, self.findings, self.budget.max_records)
             if root is None:
                 if not any(f.file == display for f in self.findings):
                     self.findings.append(Finding(display, 1, "", "empty-file",
@@ -471,8 +580,17 @@ class _CaseLoader:
                                              "a case file is a mapping with `curated` and "
                                              "`records`"))
                 continue
+            records = root.get("records")
+            if isinstance(records, YList) and len(records.items) > self.budget.max_records:
+                self.findings.append(casevocab.too_many_records(
+                    display, records.items[self.budget.max_records].line,
+                    len(records.items), self.budget.max_records))
+                continue
             parsed.append((display, root))
             self._collect_ids(display, root)
+        for display, text, types in self.pending_types:
+            self.findings += self.case_vocabulary.type_findings(display, text, types)
+        self.pending_types.clear()
         for display, root in parsed:
             self._map_file(display, root)
 
@@ -513,6 +631,18 @@ class _CaseLoader:
                                          "curated data may not use blank nodes",
                                          "give the node an IRI under " + str(ID)))
             return
+        problems = self.case_vocabulary.turtle_findings(display, text, lines)
+        if problems:
+            self.findings += problems
+            return
+        typed = dict.fromkeys(TYPED_LINE.findall(lines))
+        if len(typed) > self.budget.max_records:
+            self.findings.append(casevocab.too_many_records(display, 0, len(typed),
+                                                            self.budget.max_records))
+            return
+        types = self.case_vocabulary.unknown_types(lines)
+        if types:  # perhaps classes a YAML case file adds: checked once all are read
+            self.pending_types.append((display, text, types))
         for match in SOURCE_LINE.finditer(lines):
             subject = short_local(match.group(1))
 
@@ -525,7 +655,7 @@ class _CaseLoader:
         self.kg.bulk.append(lines)
         # A typed subject is defined here; untyped ones only add statements to records
         # defined elsewhere (YAML or Turtle), which is how Turtle patches are written.
-        for value in dict.fromkeys(TYPED_LINE.findall(lines)):
+        for value in typed:
             local = value[len(str(ID)):] if value.startswith(str(ID)) else ""
             if not local or self.instance_ids.get(local, Location(display, 0)).file == display:
                 if local:
@@ -576,6 +706,9 @@ class _CaseLoader:
                     "use kebab-case for instances (e.g. `it-garante-order-2025`) or "
                     "UpperCamelCase for a new ontology class (e.g. `DeepfakeRisk`)"))
                 continue
+            if table is self.term_ids and AIG[value] in self.ontology_terms:
+                self.findings.append(casevocab.redefinition(display, node.line, value))
+                continue
             if value in table:
                 first = table[value]
                 self.findings.append(Finding(display, node.line, "", "duplicate-id",
@@ -625,14 +758,26 @@ class _CaseLoader:
                                          "add `a:` with a class, e.g. `a: Legislation`"))
         if record.get("curated") is None and default_curated is not None:
             record.items["curated"] = (default_curated.line, default_curated)
+        is_term = str(subject).startswith(str(AIG))
+        if is_term:
+            if subject in self.ontology_terms:
+                return  # refused by _collect_ids: a case file cannot redefine it
+            self.new_classes[subject] = Location(display, record.line)
         for key, (line, node) in record.items.items():
             if key == "id":
                 continue
             if key == "a":
-                for item in self._scalars(node, display, value):
-                    cls = self._resolve_class(item, display, value)
+                types = [self._resolve_class(item, display, value, is_term)
+                         for item in self._scalars(node, display, value)]
+                for cls in types:
                     if cls is not None:
                         self.kg.data.add((subject, RDF.type, cls))
+                if is_term and None not in types and set(types) - {SKOS.Concept} != {OWL.Class}:
+                    self.findings.append(casevocab.new_term_not_a_class(display, line, value))
+                continue
+            problem = casevocab.schema_key(key, is_term)
+            if problem:
+                self.findings.append(Finding(display, line, value, "schema-in-case", *problem))
                 continue
             info = self.vocab.properties.get(key)
             if info is None:
@@ -670,7 +815,7 @@ class _CaseLoader:
         if isinstance(node, YMap):
             out = []
             for lang, (line, value) in node.items.items():
-                if not LANG_TAG.match(lang):
+                if not LANG_TAG.match(lang) or not valid_language(lang):
                     self.findings.append(Finding(display, line, subject, "bad-language",
                                                  f"'{lang}' is not a language tag",
                                                  "use `en:` and `zh:`"))
@@ -733,9 +878,10 @@ class _CaseLoader:
                  "a source is an http(s) URL or a plain citation")
             return None
         if scheme:
-            parts = urlsplit(text)
-            if not parts.netloc or any(c in text for c in ' <>"{}|\\^`'):
-                fail(f"'{text[:80]}' is not a well-formed URL", "percent-encode spaces")
+            parts = _split(text)
+            if parts is None or not parts.netloc or any(c in text for c in ' <>"{}|\\^`'):
+                fail(f"'{file_name(text[:80])}' is not a well-formed URL",
+                     "percent-encode spaces and other characters an IRI cannot hold")
                 return None
             return URIRef(text)
         return Literal(text)
@@ -753,18 +899,19 @@ class _CaseLoader:
 
         if text.startswith("<") and text.endswith(">"):
             iri = text[1:-1]
-            parts = urlsplit(iri)
-            if not parts.scheme or any(c in iri for c in ' <>"{}|\\^`'):
-                fail(f"'{text}' is not a valid IRI", [])
+            parts = _split(iri)
+            if parts is None or not parts.scheme or any(c in iri for c in ' <>"{}|\\^`'):
+                fail(f"'{file_name(text)}' is not a valid IRI", [])
                 return None
-            return URIRef(iri)
+            return self._not_schema(URIRef(iri), text, display, line, subject, key)
         prefixed = PREFIXED.match(text)
         if prefixed:
             ns = PREFIXES.get(prefixed.group(1))
             if ns is None:
                 fail(f"unknown prefix '{prefixed.group(1)}'", [f"{p}:" for p in PREFIXES])
                 return None
-            return URIRef(ns + prefixed.group(2))
+            return self._not_schema(URIRef(ns + prefixed.group(2)), text, display, line,
+                                    subject, key)
         term_names = {str(t)[len(str(AIG)):] for t in self.vocab.terms}
         if terms_only or TERM_ID.match(text) or (PROPERTY_ID.match(text) and text in term_names
                                                  and text not in self.instance_ids):
@@ -785,6 +932,16 @@ class _CaseLoader:
         fail(f"'{text}' is neither an id, an ontology term nor an IRI", [])
         return None
 
+    def _not_schema(self, iri: URIRef, text: str, display: str, line: int, subject: str,
+                    key: str) -> URIRef | None:
+        """``iri``, unless it is a term of the OWL, RDFS or RDF vocabulary (a finding)."""
+        if not str(iri).startswith(casevocab.SCHEMA_NAMESPACES):
+            return iri
+        self.findings.append(Finding(display, line, subject, "schema-in-case",
+                                     f"{key}: '{text}' names the OWL/RDFS vocabulary itself",
+                                     casevocab.ONTOLOGY_HINT))
+        return None
+
     def _allowed_values(self, key: str) -> set[str]:
         """The ontology's individuals of the declared range of property ``key`` (the status
         values for `status`), for a hint that lists what the key takes."""
@@ -796,11 +953,20 @@ class _CaseLoader:
         return {str(s)[len(str(AIG)):] for s in ontology.subjects(RDF.type, rng)
                 if isinstance(s, URIRef) and str(s).startswith(str(AIG))}
 
-    def _resolve_class(self, item: Scalar, display: str, subject: str) -> URIRef | None:
+    def _resolve_class(self, item: Scalar, display: str, subject: str,
+                       is_term: bool = False) -> URIRef | None:
         text = item.value.strip()
         prefixed = PREFIXED.match(text)
         if prefixed and prefixed.group(1) in PREFIXES:
-            return URIRef(PREFIXES[prefixed.group(1)] + prefixed.group(2))
+            iri = URIRef(PREFIXES[prefixed.group(1)] + prefixed.group(2))
+            if iri == OWL.Class and is_term:
+                return iri
+            problem = casevocab.class_problem(iri, self.vocab.classes, is_term)
+            if problem:
+                self.findings.append(Finding(display, item.line, subject, problem[0],
+                                             f"a: '{text}' {problem[1]}", problem[2]))
+                return None
+            return iri
         if TERM_ID.match(text) and AIG[text] in self.vocab.classes:
             return AIG[text]
         names = [str(c)[len(str(AIG)):] for c in self.vocab.classes if str(c).startswith(str(AIG))]

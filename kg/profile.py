@@ -280,6 +280,43 @@ class _Reader:
         return Party(name) if name else None
 
 
+def check_size(root: YValue | None, display: str, max_components: int, max_markets: int
+               ) -> None:
+    """Refuse a profile that lists more products, components and suppliers (investors
+    included) than ``max_components``, or more market entries (each activity in a market,
+    each capital or data-transfer entry) than ``max_markets``, before anything is built
+    from it: each becomes records to check and reason with the whole graph."""
+    from kg.budget import BudgetExceeded
+
+    if not isinstance(root, YMap):
+        return
+
+    def items(node: YValue | None) -> list[YValue]:
+        return node.items if isinstance(node, YList) else [] if node is None else [node]
+
+    def entries(node: YValue | None, key: str) -> list[YValue]:
+        return [v for item in items(node) if isinstance(item, YMap)
+                for v in items(item.get(key))]
+
+    builds = items(root.get("builds"))
+    parts = [*builds, *entries(root.get("builds"), "components"),
+             *entries(root.get("builds"), "training-data-from"),
+             *entries(root.get("builds"), "software-from"),
+             *entries(root.get("raises-capital"), "investors")]
+    markets = [*entries(root.get("markets"), "does"),
+               *items(root.get("publishes-open-weights-in")),
+               *items(root.get("raises-capital")), *items(root.get("transfers-data"))]
+    for found, limit, what, option in (
+            (parts, max_components, "products, components, suppliers and investors",
+             "--max-components"),
+            (markets, max_markets, "market entries (activities in markets, capital raised, "
+             "data transferred)", "--max-markets")):
+        if len(found) > limit:
+            line = found[limit].line
+            raise BudgetExceeded(f"{display}:{line}: the profile lists {len(found):,} {what}, "
+                                 f"over the limit of {limit:,} (raise it with {option})")
+
+
 def read_profile(root: YValue | None, display: str) -> Profile:
     """The profile in ``root``; every problem raised at once as ValidationFailed."""
     reader = _Reader(display)

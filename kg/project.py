@@ -64,16 +64,29 @@ class Project:
         return sorted(
             p for p in self.data_dir.rglob("*")
             if p.is_file() and p.suffix in DATA_SUFFIXES and not p.name.startswith(".")
+            and not self.leaves(p)
         )
 
     def refused_data_files(self) -> list[Path]:
         """Files in data/ that look like data but are not read: another RDF format
-        (REFUSED_SUFFIXES), or a case-file suffix in the wrong case (``X.YAML``)."""
+        (REFUSED_SUFFIXES), a case-file suffix in the wrong case (``X.YAML``), or a
+        symbolic link that leads out of the project (see :meth:`leaves`)."""
         return sorted(
             p for p in self.data_dir.rglob("*")
-            if p.is_file() and not p.name.startswith(".") and p.suffix not in DATA_SUFFIXES
-            and p.suffix.lower() in (*REFUSED_SUFFIXES, *DATA_SUFFIXES)
+            if not p.name.startswith(".") and (
+                (p.is_symlink() and self.leaves(p))  # a linked folder too: never walked
+                or (p.is_file() and p.suffix not in DATA_SUFFIXES
+                    and p.suffix.lower() in (*REFUSED_SUFFIXES, *DATA_SUFFIXES)))
         )
+
+    def leaves(self, path: Path) -> bool:
+        """Is ``path`` (in the project) a symbolic link, or inside one, that leads out of
+        the project? Such a file is never read: a parse error would print what it points to
+        (a token, a key) in the message."""
+        try:
+            return not path.resolve().is_relative_to(self.root.resolve())
+        except (OSError, RuntimeError):
+            return True
 
     def input_files(self) -> list[Path]:
         rules = sorted(self.rules_dir.glob("*.rq"))
@@ -81,7 +94,11 @@ class Project:
         return [*self.ontology_files(), self.shapes_file, *rules, *qc, *self.data_files()]
 
     def relative(self, path: Path) -> str:
+        """The path as shown in messages: from the project's root when inside it, with every
+        control character escaped (a newline in a file name must not forge a line)."""
+        from kg.textsafe import file_name
+
         try:
-            return str(path.resolve().relative_to(self.root))
+            return file_name(str(path.resolve().relative_to(self.root)))
         except ValueError:
-            return str(path)
+            return file_name(str(path))

@@ -203,11 +203,14 @@ def resolve(spec: str, stdin: Callable[[], str] | None = None) -> NamedQuery:
         return parse_query(text, "<stdin>", "<stdin>")
     path = Path(spec)
     if spec.endswith(".rq") or path.is_file():
+        from kg.textsafe import file_name  # a newline in the name must not forge a line
+
+        shown = file_name(spec)
         if not path.is_file():
-            raise UsageError(f"{spec}: no such query file")
+            raise UsageError(f"{shown}: no such query file")
         from kg.load import read_text  # the one bounded reader (size, binary, UTF-8)
 
-        return parse_query(read_text(path, spec, MAX_QUERY_BYTES), path.stem, spec)
+        return parse_query(read_text(path, shown, MAX_QUERY_BYTES), path.stem, shown)
     library = load_library()
     if spec in library:
         return library[spec]
@@ -699,21 +702,25 @@ class Result:
 
 
 def execute(store: ox.Store, text: str, bindings: Mapping[str, Term] | None = None,
-            max_rows: int = DEFAULT_MAX_ROWS) -> Result:
+            max_rows: int = DEFAULT_MAX_ROWS, *,
+            dataset: Mapping[str, object] | None = None) -> Result:
     """Run a (guarded) query on the store, over the union of its graphs, with parameters
-    bound as terms; stop reading at ``max_rows`` + 1 and refuse the result."""
+    bound as terms; stop reading at ``max_rows`` + 1 and refuse the result. ``dataset``:
+    other ``Store.query`` dataset options instead of the union (``kg serve`` takes them
+    from ``default-graph-uri`` / ``named-graph-uri``)."""
     form = check_query(text)
+    graphs = dict(dataset) if dataset is not None else {"use_default_graph_as_union": True}
     substitutions = {ox.Variable(name): term for name, term in (bindings or {}).items()}
     planned = lateral_values(text, bindings or {})
     try:
         try:
-            answer = store.query(planned, use_default_graph_as_union=True,
+            answer = store.query(planned, **graphs,
                                  substitutions=substitutions)
         except SyntaxError:
             if planned == text:
                 raise
             # the error (and its position) as the author wrote the query
-            answer = store.query(text, use_default_graph_as_union=True,
+            answer = store.query(text, **graphs,
                                  substitutions=substitutions)
     except SyntaxError as exc:
         raise UsageError(f"SPARQL syntax error: {exc}") from None

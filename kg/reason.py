@@ -230,10 +230,11 @@ def _schema(t: Table) -> _Schema:
     )
 
 
-def materialise(t: Table) -> Span:
+def materialise(t: Table, cap: Cap | None = None) -> Span:
     """Close ``t`` in place under the OWL 2 RL rules its constructs can fire; return the
     triples added. Semi-naive: the table's insertion log is the work queue, so each
-    triple, asserted or new, is joined once against the indexes."""
+    triple, asserted or new, is joined once against the indexes. With ``cap``, stop with
+    a BudgetExceeded once the table holds more triples than that."""
     sc = _schema(t)
     rdf_type = t.iri_id(T_RDF + "type")
     owl_thing = t.iri_id(T_OWL + "Thing")
@@ -249,6 +250,8 @@ def materialise(t: Table) -> Span:
     while position < len(t):
         s, p, o = t.at(position)
         position += 1
+        if cap is not None and not position & 0x3FFF:
+            cap.check(len(t))
         if p == rdf_type:
             for d in sc.superclasses.get(o, ()):
                 add(s, rdf_type, d)
@@ -309,6 +312,8 @@ def materialise(t: Table) -> Span:
                     t.add(sub, equivalent, sup)
     # scm-dom1/2, scm-rng1/2: a property's domain and range are also those of its
     # superproperties, and every superclass of either.
+    if cap is not None:
+        cap.check(len(t))
     for axiom, declared in ((t.iri_id(T_RDFS + "domain"), sc.domains),
                             (t.iri_id(T_RDFS + "range"), sc.ranges)):
         for prop in set(declared) | set(sc.superproperties):
@@ -320,6 +325,28 @@ def materialise(t: Table) -> Span:
             for c in classes:
                 t.add(prop, axiom, c)
     return t.span(start)
+
+
+@dataclass(frozen=True)
+class Cap:
+    """How far reasoning may grow a table of ``asserted`` triples: ``ratio`` inferred
+    (and derived) triples per asserted one."""
+
+    asserted: int
+    ratio: float
+
+    @property
+    def limit(self) -> int:
+        return self.asserted + int(self.ratio * self.asserted)
+
+    def check(self, size: int) -> None:
+        if size > self.limit:
+            from kg.budget import BudgetExceeded
+
+            raise BudgetExceeded(
+                f"reasoning stopped: it made more than {self.limit - self.asserted:,} "
+                f"triples from {self.asserted:,} asserted ones, over the limit of "
+                f"{self.ratio:g} per asserted triple (raise it with --max-inferred)")
 
 
 # --------------------------------------------------------------------------- rules
@@ -366,7 +393,8 @@ def run_rules_rdflib(closure: Graph, rules: list[Rule]) -> Graph:
     return derived
 
 
-def run_rules_oxigraph(table: Table, rules: list[Rule], oxi: Any = None) -> Span:
+def run_rules_oxigraph(table: Table, rules: list[Rule], oxi: Any = None,
+                       cap: Cap | None = None) -> Span:
     """The same rules on the embedded Oxigraph store ``oxi`` (which must hold ``table``;
     one is made if not given); what they derive is added to both and returned.
 
@@ -389,6 +417,8 @@ def run_rules_oxigraph(table: Table, rules: list[Rule], oxi: Any = None) -> Span
             loading = pool.submit(oxi.bulk_load, answer, ox.RdfFormat.N_TRIPLES)
             table.add_lines(answer)
             loading.result()  # the store keeps one copy of each triple
+            if cap is not None:
+                cap.check(len(table))
     return table.span(start)
 
 
@@ -542,19 +572,23 @@ def _check_exposures(table: Table, rules: list[Rule]) -> None:
 
 
 def reason(table: Table, rules: list[Rule], reasoner: str = "fast",
-           asserted_graph: Graph | None = None, oxi: Any = None) -> Reasoned:
+           asserted_graph: Graph | None = None, oxi: Any = None,
+           max_inferred: float | None = None) -> Reasoned:
     """Close ``table`` (in place) under OWL 2 RL and run the rules.
 
     ``fast`` materialises on the table and runs the rules on Oxigraph; ``owlrl`` closes
     ``asserted_graph`` (the same triples as rdflib) with owlrl and runs the rules on
     rdflib, then brings the result into the table, so both end in the same form. ``oxi``
     is a store already holding the asserted table, reused by the fast path.
+    ``max_inferred``: the triples reasoning may add per asserted triple (a
+    BudgetExceeded past it; checked as the fast path works, after each step for owlrl).
     """
     from kg import store
 
     if reasoner not in ("fast", "owlrl"):
         raise InputError(f"unknown reasoner '{reasoner}' (use fast or owlrl)")
     asserted = table.span()
+    cap = Cap(len(table), max_inferred) if max_inferred is not None else None
     note = ""
     if reasoner == "fast":
         try:
@@ -563,14 +597,16 @@ def reason(table: Table, rules: list[Rule], reasoner: str = "fast",
             note = f"fast path cannot handle {exc}; used the owlrl reference instead"
             reasoner = "owlrl"
     if reasoner == "fast":
-        inferred_now = materialise(table)
+        inferred_now = materialise(table, cap)
         _check_consistency(table)
         if oxi is not None:
             store.load_lines(oxi, table.lines(inferred_now))
-        derived = run_rules_oxigraph(table, rules, oxi)
+        derived = run_rules_oxigraph(table, rules, oxi, cap)
     else:
         graph = asserted_graph if asserted_graph is not None else store.table_to_rdflib(table)
         closure = closure_owlrl(graph)
+        if cap is not None:
+            cap.check(len(closure))
         derived_graph = run_rules_rdflib(closure, rules)
         table.add_oxigraph(store.quads(closure))
         _check_consistency(table)

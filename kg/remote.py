@@ -6,9 +6,10 @@ named queries there.
   re-publishing never duplicates and other graphs stay as they are.
 - :func:`remote_query` sends a query over the SPARQL 1.1 Protocol with
   ``default-graph-uri=<iri>``, so the published graph is the query's default graph, as
-  the union of graphs is on the embedded store. Parameters are bound by a ``VALUES``
-  block injected at the start of the WHERE group (:func:`kg.query.inject_values`), since
-  SEP-0007 substitution is not part of the protocol.
+  the union of graphs is on the embedded store (``kg serve`` takes it too: its
+  ``…/graph/all`` is that union). Parameters are bound by a ``VALUES`` block injected
+  at the start of the WHERE group (:func:`kg.query.inject_values`), since SEP-0007
+  substitution is not part of the protocol.
 
 Plain ``urllib``; only http(s) URLs; redirects are refused (they could carry credentials
 elsewhere). Credentials come from the environment only: ``KG_ENDPOINT_TOKEN`` (bearer) or
@@ -19,9 +20,11 @@ http to a host that is not this machine.
 from __future__ import annotations
 
 import base64
+import http.client
 import ipaddress
 import json
 import os
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -33,6 +36,7 @@ import pyoxigraph as ox
 
 from kg import query as kq
 from kg.errors import KgError, UsageError
+from kg.textsafe import terminal
 
 DEFAULT_GRAPH = "https://w3id.org/aigov-kg/graph/all"
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
@@ -42,6 +46,15 @@ _GRAPH_ACCEPT = "application/n-triples"
 
 class RemoteError(KgError):
     """The server could not be reached, or answered with an error."""
+
+
+def check_graph_iri(value: str, option: str = "--graph") -> str:
+    """A graph IRI from the command line, checked before anything is sent: a usage error
+    (exit 2) when it is not one (``>``, a space, no scheme)."""
+    try:
+        return kq.parse_iri(value, option).value
+    except ValueError as exc:
+        raise UsageError(terminal(str(exc))) from None
 
 
 @dataclass(frozen=True)
@@ -66,15 +79,29 @@ def endpoint(base: str | None = None, query_url: str | None = None,
     )
 
 
+_URL_FORBIDDEN = re.compile(r"[\x00-\x20\x7f-\x9f<>\"{}|\\^`]")
+
+
 def _check_url(url: str, option: str) -> str:
-    parts = urllib.parse.urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"{option}: '{url}' is not an http(s) URL")
+    """An http(s) URL with a host, checked before anything is sent: one that urllib could
+    not open (``http://[::1``, a port over 65535, a space or a control character) is a
+    usage error, never an internal one."""
+    shown = terminal(url)
+    bad = _URL_FORBIDDEN.search(url.strip())
+    if bad:
+        raise UsageError(f"{option}: '{shown}' is not a valid URL: it contains {bad.group()!r}")
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+        host, _port = parts.hostname, parts.port  # both raise ValueError when malformed
+    except ValueError as exc:
+        raise UsageError(f"{option}: '{shown}' is not a valid URL ({exc})") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise UsageError(f"{option}: '{shown}' is not an http(s) URL")
     if parts.username or parts.password:
         raise UsageError(f"{option}: put credentials in KG_ENDPOINT_USER / KG_ENDPOINT_PASSWORD"
                          " or KG_ENDPOINT_TOKEN, not in the URL")
     if parts.fragment:
-        raise UsageError(f"{option}: '{url}' has a #fragment")
+        raise UsageError(f"{option}: '{shown}' has a #fragment")
     return url.strip()
 
 
@@ -130,6 +157,8 @@ def _send(request: urllib.request.Request, timeout: float) -> tuple[int, str, by
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         raise RemoteError(f"cannot reach {request.full_url}: {reason}") from None
+    except (http.client.HTTPException, ValueError) as exc:  # a broken answer, a bad URL
+        raise RemoteError(f"{request.full_url}: {type(exc).__name__}: {exc}") from None
 
 
 # --------------------------------------------------------------------------- publish
@@ -153,7 +182,7 @@ def publish(build_dir: Path, target: Endpoint | str, graph_iri: str = DEFAULT_GR
     target = endpoint(target) if isinstance(target, str) else target
     if not target.store_url:
         raise UsageError("--store-url: no Graph Store URL to publish to")
-    graph = kq.parse_iri(graph_iri, "--graph").value
+    graph = check_graph_iri(graph_iri, "--graph")
     body, count = union_ntriples(build_dir)
     separator = "&" if urllib.parse.urlsplit(target.store_url).query else "?"
     url = f"{target.store_url}{separator}graph={urllib.parse.quote(graph, safe='')}"
@@ -185,7 +214,7 @@ def remote_query(target: Endpoint | str, text: str,
     kq.check_query(final)
     fields = [("query", final)]
     if graph_iri is not None:
-        fields.append(("default-graph-uri", kq.parse_iri(graph_iri, "--graph").value))
+        fields.append(("default-graph-uri", check_graph_iri(graph_iri, "--graph")))
     data = urllib.parse.urlencode(fields).encode()
     accept = _GRAPH_ACCEPT if form in ("CONSTRUCT", "DESCRIBE") else _SELECT_ACCEPT
     request = urllib.request.Request(

@@ -27,6 +27,7 @@ from kg.errors import UsageError
 from kg.load import INSTANCE_ID, TERM_ID, load_ontology
 from kg.namespaces import AIG, short_name
 from kg.project import DATA_SUFFIXES, Project
+from kg.textsafe import file_name
 
 PLACEHOLDER = "FILL-IN"
 ENDED_STATUSES = ("Closed", "Lifted", "Rescinded", "Withdrawn", "Superseded")  # as the QC query
@@ -154,25 +155,31 @@ def output_path(project: Project, out: str | None, kind_name: str,
     resolved = (Path.cwd() / path).resolve() if not path.is_absolute() else path.resolve()
     allowed = (project.data_dir.resolve(), Path.cwd().resolve())
     if not any(resolved.is_relative_to(base) for base in allowed):
-        raise UsageError(f"--out: '{out}' is outside data/ and the current directory; write "
-                         "the case into data/ (or a draft here) and move it into data/ later")
+        raise UsageError(f"--out: '{file_name(out)}' is outside data/ and the current "
+                         "directory; write the case into data/ (or a draft here) and move it "
+                         "into data/ later")
     if resolved.suffix not in DATA_SUFFIXES[:2]:
-        raise UsageError(f"--out: '{out}' must end in .yaml or .yml")
+        raise UsageError(f"--out: '{file_name(out)}' must end in .yaml or .yml")
     return resolved
 
 
 def new_case(project: Project, kind_name: str, record_id: str | None = None,
              out: str | None = None, today: dt.date | None = None) -> tuple[Path | None, str]:
     """Render the template; write it unless ``out`` is ``-``. Returns (path, text)."""
+    from kg.outputs import check
+
     if record_id is not None:
         check_id(kind_name, record_id)
+    path = None
+    if out != "-":  # where it goes is checked before anything is read
+        path = output_path(project, out, kind_name, record_id)
+        if path.exists() or path.is_symlink():
+            raise UsageError(f"{_display(project, path)} already exists; choose another --out "
+                             "or --id (new-case never overwrites a file)")
+        check(out if out is not None else str(path), project.root, allow=("data",))
     text = render(load_ontology(project), kind_name, record_id, today)
-    if out == "-":
+    if path is None:
         return None, text
-    path = output_path(project, out, kind_name, record_id)
-    if path.exists() or path.is_symlink():
-        raise UsageError(f"{_display(project, path)} already exists; choose another --out or "
-                         "--id (new-case never overwrites a file)")
     atomic.write_text(path, text)
     return path, text
 
@@ -181,7 +188,7 @@ def _display(project: Project, path: Path) -> str:
     relative = project.relative(path)
     if os.path.isabs(relative):
         try:
-            return str(path.relative_to(Path.cwd().resolve()))
+            return file_name(str(path.relative_to(Path.cwd().resolve())))
         except ValueError:
             return relative
     return relative

@@ -26,6 +26,7 @@ from typing import Any
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
 from kg import atomic, coverage, precedents, store
+from kg.budget import DEFAULT, Budget
 from kg.build import check
 from kg.errors import Finding, KgError, ValidationFailed
 from kg.exposures import TableView, select
@@ -44,6 +45,7 @@ from kg.profile import (
     CaseRecord,
     Origin,
     Profile,
+    check_size,
     emit,
     expand_worldwide,
     read_profile,
@@ -102,24 +104,28 @@ class Screening:
 
 
 def screen(project: Project, profile_path: Path, display: str,
-           as_of: dt.date | None = None) -> Screening:
-    """Screen the profile at ``profile_path`` against the curated graph, in memory."""
+           as_of: dt.date | None = None, budget: Budget | None = None) -> Screening:
+    """Screen the profile at ``profile_path`` against the curated graph, in memory, within
+    ``budget`` (the profile's size, and the work of checking and reasoning)."""
     start = time.perf_counter()
+    budget = budget or DEFAULT
     findings: list[Finding] = []
     root = compose_yaml(read_text(profile_path, display, MAX_PROFILE_BYTES), display, findings)
     if findings:
         raise ValidationFailed(findings)
+    check_size(root, display, budget.max_components, budget.max_markets)
     profile = read_profile(root, display)
     warnings: list[Finding] = []
     if any(act.where.text == WORLDWIDE for act in profile.acts):
-        warnings += expand_worldwide(profile, rule_places(load(project).asserted()), display)
+        warnings += expand_worldwide(profile, rule_places(load(project, None, budget).asserted()),
+                                     display)
     records, statements = to_records(profile, display)
     text, origins = emit(records, dt.date.today())
     with tempfile.TemporaryDirectory(prefix="kg-screen-") as tmp:
         case = Path(tmp) / "screening-profile.yaml"
         atomic.write_text(case, text)
         try:
-            checked = check(project, files=[*project.data_files(), case])
+            checked = check(project, files=[*project.data_files(), case], budget=budget)
         except ValidationFailed as exc:
             raise ValidationFailed(_translate(exc.findings, project.relative(case), origins,
                                               display, project)) from None

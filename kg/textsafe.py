@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 import unicodedata
 
 
@@ -19,6 +20,17 @@ def terminal(text: str) -> str:
     return "".join(out)
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def html_text(text: str) -> str:
-    """Text safe inside HTML element content and quoted attributes."""
-    return html.escape(text, quote=True)
+    """Text safe inside HTML element content and quoted attributes — and well-formed XML
+    (SVG): the characters XML 1.0 cannot hold are shown as ``\\uXXXX``."""
+    return _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", html.escape(text, quote=True))
+
+
+def file_name(text: str) -> str:
+    """A file name as shown in a message: every control character escaped, the newline and
+    the tab included (in a name they are never layout, and a raw newline would forge a line
+    of output)."""
+    return terminal(text).replace("\n", "\\x0a").replace("\t", "\\x09")

@@ -980,6 +980,20 @@ def render_png(html: str, *, width: int = 1600, height: int = 1000, scale: int =
     return png
 
 
+def sign_png(png: bytes) -> bytes:
+    """The PNG with a ``Software: aigov-kg`` text chunk after its header, so that the write
+    guard knows a later ``kg viz --out`` may replace it (``kg.outputs.VIEW``)."""
+    import struct
+    import zlib
+
+    signature, header_end = b"\x89PNG\r\n\x1a\n", 8 + 4 + 4 + 13 + 4  # IHDR comes first
+    if not png.startswith(signature) or png[12:16] != b"IHDR":
+        return png
+    body = b"tEXtSoftware\x00aigov-kg"
+    chunk = struct.pack(">I", len(body) - 4) + body + struct.pack(">I", zlib.crc32(body))
+    return png[:header_end] + chunk + png[header_end:]
+
+
 # --------------------------------------------------------------------------- entry points
 
 
@@ -1027,5 +1041,5 @@ def render(view: View, fmt: str) -> bytes:
     if fmt == "svg":
         return render_svg(view).encode("utf-8")
     if fmt == "png":
-        return render_png(render_html(view))
+        return sign_png(render_png(render_html(view)))
     raise UsageError(f"unknown format '{fmt}'; choose one of {', '.join(FORMATS)}")

@@ -119,10 +119,13 @@ def test_reference_reasoner_is_selectable(tmp_path):
 
 
 def test_fast_path_falls_back_to_owlrl_for_unsupported_constructs(tmp_path):
-    extra = {"same.ttl": "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
-             "<https://w3id.org/aigov-kg/id/acme-lab> owl:sameAs "
-             "<https://w3id.org/aigov-kg/id/acme-lab> .\n"}
-    project = make_project(tmp_path, [FIXTURES / "mini"], extra)
+    """A case file may not state owl:sameAs (kg.casevocab); an ontology module, reviewed
+    as code, may, and the fast path hands it to owlrl."""
+    project = make_project(tmp_path, [FIXTURES / "mini"])
+    (project.ontology_dir / "same.ttl").write_text(
+        "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+        "<https://w3id.org/aigov-kg/id/acme-lab> owl:sameAs "
+        "<https://w3id.org/aigov-kg/id/acme-lab> .\n", "utf-8")
     result = build(project)
     assert result.reasoner == "owlrl"
     assert "owl:sameAs" in result.note

@@ -106,13 +106,19 @@ def test_explain_in_chinese(capsys, built):
 
 
 def test_terminal_escape_sequences_in_labels_are_neutralised(tmp_path, capsys):
+    """ESC (a C0 control) is refused at load; the 8-bit CSI (a C1 control) is text, shown
+    escaped."""
     hostile = ("curated: 2026-11-28\nrecords:\n  - id: evil-co\n    a: Company\n"
                "    label: \"Evil \\e[31mRED\\e[0m Co\"\n    source: https://example.org/e\n")
     project = make_project(tmp_path, [FIXTURES / "mini"], {"evil.yaml": hostile})
+    refused = run_kg(capsys, project.root, "build")
+    assert refused.code == 2
+    assert "data/evil.yaml:5: a control character (U+001B) in a value" in refused.err
+    (project.root / "data" / "evil.yaml").write_text(hostile.replace("\\e", "\\x9b"), "utf-8")
     project_build = run_kg(capsys, project.root, "build")
     assert project_build.code == 0, project_build.err
     result = run_kg(capsys, project.root, "exposures", "--actor", "evil-co")
-    assert "\x1b" not in result.out + result.err
+    assert "\x1b" not in result.out + result.err and "\x9b" not in result.out + result.err
 
 
 def test_query_side_commands_need_a_build(tmp_path, capsys):

@@ -81,7 +81,9 @@ def load_one(project: Project, name: str, content: bytes) -> None:
 ONTOLOGY_WORDS = ["Company", "Legislation", "DeviceBan", "InForce", "Enacted", "acme-lab", "cn",
                   "eu", "aig:Ban", "rdfs:label", "<http://exa mple.org>", "<urn:x>", "x:y",
                   "GovernmentUseBanRisk", "owl:Class", "2025-02-30", "2025-02-01", "true",
-                  "javascript:alert(1)", "https://example.org/a", "", " ", "~", "null", "-"]
+                  "javascript:alert(1)", "https://example.org/a", "", " ", "~", "null", "-",
+                  "Country", "owl:SymmetricProperty", "owl:Thing", "\ud800", "\x00", "\x1b",
+                  "<http://[::1>", "https://example.org/a\nb"]
 KEYS = ["id", "a", "label", "source", "status", "issuedOn", "inForceFrom", "jurisdiction",
         "targets", "raisesRisk", "within", "componentOf", "illustrative", "en", "zh", "curated",
         "records", "description", "broader", "subClassOf", "unknownKey", "fact"]
@@ -125,7 +127,12 @@ TURTLE_PIECES = ["@prefix aig: <https://w3id.org/aigov-kg/ontology#> .",
                  "@prefix id: <https://w3id.org/aigov-kg/id/> .", "id:acme-lab", "id:x",
                  "aig:within", "a", "aig:Company", "[]", "(", ")", "\"text\"@en", "\"\\u001b\"",
                  "<javascript:alert(1)>", "<http://purl.org/dc/terms/source>", ".", ";", ",",
-                 "<?xml version=\"1.0\"?>", "{", "}", "_:b", "<<", ">>", "\n", "#"]
+                 "<?xml version=\"1.0\"?>", "{", "}", "_:b", "<<", ">>", "\n", "#",
+                 # issue 18: schema in case files, and characters no value may hold
+                 "@prefix owl: <http://www.w3.org/2002/07/owl#> .",
+                 "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .", "owl:sameAs",
+                 "rdfs:subClassOf", "owl:SymmetricProperty", "aig:Country", "\"\\u0000\"",
+                 "\"\\uD800\"", "\"x\"@en-a", "<http://[::1>"]
 
 
 @FUZZ

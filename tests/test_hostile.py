@@ -83,6 +83,40 @@ def _billion_laughs(size: int, trap: str) -> str:
     return head + item * ((size - len(head)) // len(item)) + "</rdf:RDF>\n"
 
 
+def _chain_yaml(depth: int, link: str) -> str:
+    """Jurisdictions nested ``depth`` deep, each naming its parent (``within``) or child
+    (``contains``): 227 KB for 2,000, which took over 300 s to reason before issue 18."""
+    lines = ["curated: 2026-11-28", "records:"]
+    for i in range(depth):
+        lines += [f"  - id: j-{i}", "    a: " + ("Country" if i == 0 else
+                                              "SubnationalJurisdiction"),
+                  f"    label: {{en: J {i}, zh: 地{i}}}", "    source: https://example.org/j"]
+        if link == "within" and i:
+            lines.append(f"    within: j-{i - 1}")
+        if link == "contains" and i + 1 < depth:
+            lines.append(f"    contains: j-{i + 1}")
+    return "\n".join(lines) + "\n"
+
+
+def _records_yaml(count: int) -> str:
+    return "curated: 2026-11-28\nrecords:\n" + "".join(
+        f"  - {{id: r-{i}, a: Company, label: R {i}, headquarteredIn: cn, "
+        "source: https://example.org/r}\n" for i in range(count))
+
+
+def _one_label_yaml(label: str) -> str:
+    return ("curated: 2026-11-28\nrecords:\n  - id: long-co\n    a: Company\n"
+            f'    label: {{en: "{label}", zh: 长}}\n    headquarteredIn: cn\n'
+            "    source: https://example.org/long\n")
+
+
+def _profile_yaml(components: list[str] | None = None, markets: int = 1) -> str:
+    parts = ",\n".join(f"      {c}" for c in components or [])
+    return ('company: {name: "Big Bots", headquartered: cn}\nbuilds:\n  - kind: home-robot\n'
+            f'    name: "Big Home"\n    components: [\n{parts}]\nmarkets:\n'
+            + "  - {jurisdiction: de, does: [sell-product]}\n" * markets)
+
+
 GENERATED: dict[str, Callable[[str], str]] = {
     "deep-flow.yaml": lambda _t: "curated: 2026-11-28\nrecords: " + "[" * 100 + "]" * 100 + "\n",
     "deep-block.yaml": lambda _t: _deep_block_yaml(3000),
@@ -92,6 +126,20 @@ GENERATED: dict[str, Callable[[str], str]] = {
     "deep.rq": lambda _t: "SELECT * WHERE " + "{" * 3000 + "}" * 3000 + "\n",
     # 9,999 tokens, under the token cap: Oxigraph overflows its stack on it, unguarded
     "operators.rq": lambda _t: "SELECT * WHERE { FILTER(" + "!" * 9990 + "1) }\n",
+    # issue 18: budgets, and the limits of the engine's buffers
+    "chain-2000.yaml": lambda _t: _chain_yaml(2000, "within"),
+    "contains-chain.yaml": lambda _t: _chain_yaml(30, "contains"),
+    "records-100k.yaml": lambda _t: _records_yaml(100_000),
+    "value-1m.yaml": lambda _t: _one_label_yaml("x" * 1_200_000),
+    "literal-19mb.yaml": lambda _t: _one_label_yaml("x" * (19 * MB)),
+    "literal-15mb.ttl": lambda _t: ("@prefix id: <https://w3id.org/aigov-kg/id/> .\n"
+                                    "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+                                    'id:acme-lab rdfs:comment "' + '\\"' * (15 * MB // 2)
+                                    + '"@en .\n'),
+    "components-14k.yaml": lambda _t: _profile_yaml(
+        components=[f'{{name: "Part {i}", supplier: "Supplier {i}"}}' for i in range(14_000)]),
+    "markets-250.yaml": lambda _t: _profile_yaml(markets=250),
+    "deep-exposures.json": lambda _t: "[" * 200_000 + "]" * 200_000 + "\n",
     "many-tokens.rq": lambda _t: ("SELECT * WHERE { ?s ?p ?o "
                                   + "MINUS { ?s ?p ?o } " * 5000 + "}\n"),
 }
@@ -151,6 +199,8 @@ class Case:
     check: Callable[[Path, tuple[str, ...], Run], None] | None = None
     seconds: float = 30.0
     subprocess: bool = False  # a query that never ends leaves a busy thread: own process
+    links: tuple[tuple[str, str], ...] = ()  # (link in the project, target): "../x" leaves it
+    absent: tuple[str, ...] = ()  # fragments that must appear nowhere (a leaked secret)
 
 
 def data(name: str, file: str, code: int, *expect: str, category: str = "malformed",
@@ -183,12 +233,38 @@ def cli(name: str, category: str, runs: tuple[tuple[str, ...], ...], code: int,
 def _no_raw_escapes(_root: Path, _argv: tuple[str, ...], run: Run) -> None:
     assert "\x1b" not in run.out + run.err and "\x07" not in run.out + run.err
     assert "\u202e" not in run.out + run.err
+    assert "\x9b" not in run.out + run.err and "\u2066" not in run.out + run.err
+
+
+def _parses_back(root: Path, argv: tuple[str, ...], _run: Run) -> None:
+    """Each export format read back by a strict parser: XML by expat (GraphML), the RDF
+    formats by Oxigraph, JSON-LD as JSON first; the RDF ones hold the built triples."""
+    import json
+
+    import pyoxigraph as ox
+
+    out = root / argv[-1]
+    fmt = argv[argv.index("--format") + 1]
+    if fmt == "graphml":
+        tree = ET.parse(out)  # expat: not well-formed XML is an error
+        text = " ".join(e.text or "" for e in tree.iter())
+        if "Nul \\u0000 Co" not in text:  # the hand-made build: escaped, not dropped
+            assert "acme-lab" in text or any(e.get("id") for e in tree.iter())
+        return
+    if fmt == "jsonld":
+        json.loads(out.read_text("utf-8"))
+    kind = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
+            "jsonld": ox.RdfFormat.JSON_LD}[fmt]
+    got = {(t.subject, t.predicate, t.object) for t in ox.parse(path=str(out), format=kind)}
+    built = {(q.subject, q.predicate, q.object) for q in ox.parse(
+        path=str(root / "build" / "graph.nq"), format=ox.RdfFormat.N_QUADS)}
+    assert got == built
 
 
 def _escaped_labels_shown(root: Path, argv: tuple[str, ...], run: Run) -> None:
     _no_raw_escapes(root, argv, run)
     if argv[0] in ("explain", "query"):
-        assert "\\x1b[" in run.out  # the label was printed, its escapes shown as text
+        assert "\\x9b2J" in run.out  # the label was printed, its escapes shown as text
 
 
 class _Tags(HTMLParser):
@@ -279,7 +355,7 @@ CASES: list[Case] = [
     data("yaml-garbage-without-nul", "data/garbage-no-nul.yaml", 2,
          "data/garbage-no-nul.yaml:1: not valid UTF-8 (byte 0x80)"),
     data("yaml-200mb", "huge.bin", 2, f"data/huge.yaml: file is {BIG:,} bytes, over the "
-         "20,971,520-byte input limit", dest="huge.yaml", seconds=10),
+         "16,000,000-byte input limit", dest="huge.yaml", seconds=10),
     data("yaml-anchors-billion-laughs", "data/anchors.yaml", 2,
          "data/anchors.yaml:3: YAML anchors and aliases are not supported"),
     data("yaml-python-tag", "data/python-tag.yaml", 2,
@@ -385,7 +461,10 @@ CASES: list[Case] = [
     profile("profile-html-and-javascript-links", "profiles/html-name.yaml", 0,
             category="code", check=_inert_report,
             runs=(PROFILE_RUNS[1], ("screen", "hostile.yaml", "--format", "md"))),
-    profile("profile-escape-sequences", "profiles/escape-name.yaml", 0, "screened",
+    profile("profile-escape-sequences", "profiles/escape-name.yaml", 2,
+            "hostile.yaml:1: a control character (U+001B) in a value", category="code",
+            runs=PROFILE_RUNS[:1]),
+    profile("profile-bidi-and-c1-controls", "profiles/bidi-name.yaml", 0, "screened",
             category="code", check=_no_raw_escapes, runs=PROFILE_RUNS[:1]),
     profile("profile-name-is-a-path", "profiles/traversal-name.yaml", 0, category="paths",
             check=_no_escape_from_the_tmp_dir, runs=PROFILE_RUNS[1:]),
@@ -425,6 +504,13 @@ CASES: list[Case] = [
     cli("query-never-ends", "engine-limits", (("query", "hostile.rq", "--timeout", "1"),), 2,
         "error: query exceeded the 1 s time limit",
         files=(("hostile.rq", "queries/never-ends.rq"),), subprocess=True, seconds=20),
+    cli("endpoint-unclosed-ipv6", "values", (("query", "risk-taxonomy", "--endpoint",
+                                              "http://[::1"),), 2,
+        "--endpoint: 'http://[::1' is not a valid URL"),
+    cli("graph-iri-with-angle-bracket", "values", (("query", "risk-taxonomy", "--endpoint",
+                                                    "http://127.0.0.1:9", "--graph",
+                                                    "https://example.org/g>"),), 2,
+        "--graph 'https://example.org/g>' is not a valid IRI: it contains '>'"),
     # ---------------------------------------------------------------- parameters
     cli("param-sparql-in-iri", "code", (("query", "actor-exposures", "--param",
                                          'actor=x" } ; DROP ALL ; #'),), 2,
@@ -456,11 +542,11 @@ CASES: list[Case] = [
                                       ("explain", "acme-lbb"), ("viz", "actor", "acme-lbb")),
         2, "unknown actor 'acme-lbb'", "did you mean", "acme-lab"),
     # ---------------------------------------------------------------- text that becomes code
-    cli("labels-with-escape-sequences", "code",
+    cli("labels-with-c1-controls-and-bidi-overrides", "code",
         (("exposures",), ("explain", "evil-co"), ("stats",), ("query", "facts-by-source",
          "--param", "source=example.org/evil"), ("diff",)), 0,
-        files=(("data/evil.yaml", "data/escape-label.yaml"),), setup=(("build", "--quiet"),),
-        check=_escaped_labels_shown),
+        files=(("data/evil.yaml", "data/c1-and-bidi-label.yaml"),),
+        setup=(("build", "--quiet"),), check=_escaped_labels_shown),
     cli("labels-with-html-and-script", "code",
         (("viz", "actor", "xss-co", "--out", "xss.html"),
          ("viz", "actor", "xss-co", "--lang", "zh", "--out", "xss-zh.html"),
@@ -485,9 +571,86 @@ CASES: list[Case] = [
                                              ("diff", "/etc/passwd")), 2,
         "/etc/passwd: a case file is .yaml, .yml or .ttl"),
     cli("build-out-would-wipe-data", "paths", (("build", "--quiet", "--out", "data"),
-                                               ("build", "--quiet", "--out", "ontology"),
-                                               ("build", "--quiet", "--out", ".")), 2,
-        "exists and is not an output of kg", "refusing to replace it"),
+                                               ("build", "--quiet", "--out", "ontology")), 2,
+        "' is inside ", "outputs never go into kg/, ontology/, data/, tests/, .git/ or build/"),
+    cli("build-out-would-wipe-the-project", "paths", (("build", "--quiet", "--out", "."),
+                                                      ("build", "--quiet", "--out", "/")), 2,
+        "' contains the project (", "give a folder of its own"),
+    cli("build-out-over-other-files", "paths", (("build", "--quiet", "--out", "notes"),), 2,
+        "--out: 'notes' exists and is not an output of kg (no .kg-output file); refusing to "
+        "replace it", files=(("notes/todo.yaml", "profiles/good.yaml"),)),
+    # ---- issue 18: every output through the one write guard (kg.outputs.check), before any
+    # work; exit 2, one line naming the option, the path and the rule, nothing changed
+    cli("out-over-the-program", "paths", (("viz", "all", "--out", "kg/cli.py"),
+                                          ("export", "--format", "ttl", "--out", "kg/cli.py"),
+                                          ("screen", "profile.yaml", "--out", "kg/cli.py"),
+                                          ("new-case", "measure", "--out", "kg/x.yaml")), 2,
+        "--out: 'kg/", "' is inside kg/, the program's source; outputs never go into",
+        files=(("kg/cli.py", "queries/drop.rq"),)),
+    cli("out-over-the-installed-program", "paths",
+        (("viz", "all", "--out", str(REPO / "kg" / "cli.py")),
+         ("export", "--format", "nt", "--out", str(REPO / "kg" / "cli.py"))), 2,
+        f"--out: '{REPO / 'kg' / 'cli.py'}' is inside kg/ (the installed program, "),
+    cli("out-over-the-ontology", "paths",
+        (("viz", "all", "--out", "ontology/aigov.ttl"),
+         ("screen", "profile.yaml", "--out", "ontology/aigov.ttl"),
+         ("export", "--format", "ttl", "--out", "ontology/aigov.ttl"),
+         ("new-case", "measure", "--out", "ontology/new.yaml"),
+         ("docs", "--dictionary", "ontology/aigov.ttl"),
+         ("docs", "--out", "ontology")), 2,
+        "' is inside ontology/, the ontology, changed only as reviewed code"),
+    cli("out-into-data-tests-git-build", "paths",
+        (("build", "--quiet", "--out", "data/cases/newout"),
+         ("viz", "all", "--out", "data/view.yaml"),
+         ("export", "--format", "ttl", "--out", "tests/x.ttl"),
+         ("viz", "all", "--out", ".git/config"),
+         ("screen", "profile.yaml", "--out", "build/report.html"),
+         ("build", "--quiet", "--out", "build/inner"),
+         ("docs", "--out", "build/docs")), 2,
+        "' is inside ", "outputs never go into kg/, ontology/, data/, tests/, .git/ or build/",
+        seconds=5),
+    cli("docs-out-of-the-project", "paths", (("docs", "--dictionary", "../../x.md"),), 2,
+        "--dictionary: '../../x.md' leaves the current directory through '..'"),
+    cli("docs-out-is-the-root", "paths", (("docs", "--out", "/"), ("docs", "--out", ".")), 2,
+        "' contains the project ("),
+    cli("out-over-another-kind-of-file", "paths",
+        (("viz", "all", "--out", "profile.yaml"),
+         ("export", "--format", "ttl", "--out", "profile.yaml"),
+         ("screen", "profile.yaml", "--out", "profile.yaml"),
+         ("docs", "--dictionary", "profile.yaml")), 2,
+        "'profile.yaml' exists and is not ", "or --force to replace it"),
+    cli("out-through-a-symlink-out", "paths",
+        (("viz", "all", "--out", "elsewhere/view.html"),
+         ("export", "--format", "ttl", "--out", "elsewhere/graph.ttl"),
+         ("screen", "profile.yaml", "--out", "elsewhere/report.html")), 2,
+        "leaves the current directory through a symbolic link (to ",
+        links=(("elsewhere", "../outside"),)),
+    cli("out-through-a-symlink-into-the-ontology", "paths",
+        (("viz", "all", "--out", "views/aigov.ttl"),
+         ("screen", "profile.yaml", "--out", "views/report.md")), 2,
+        "' is inside ontology/ (through a symbolic link, to ", links=(("views", "ontology"),)),
+    cli("out-control-characters-in-the-name", "code",
+        (("viz", "all", "--out", "../\x1b]0;pwned\x07\n.html"),
+         ("export", "--format", "ttl", "--out", "ontology/\n\x1b[2J.ttl")), 2,
+        "\\x1b", "\\x0a", absent=("\x1b", "\x07")),
+    # ---- issue 18: symbolic links in data/ that leave the project are never read
+    cli("symlink-in-data-leaks-a-secret", "paths", DATA_RUNS, 2,
+        "data/token.yaml: a symbolic link that leads out of the project; not read",
+        "data/token.ttl: a symbolic link", "data/linked: a symbolic link",
+        links=(("data/token.yaml", "../secret.txt"), ("data/token.ttl", "../secret.txt"),
+               ("data/linked", "../outside")), absent=("hunter2", "secret-token")),
+    # ---- issue 18: a newline in a file name is escaped like every control character
+    cli("newline-in-a-case-file-name", "code", DATA_RUNS[:2], 2,
+        "data/evil\\x0aname\\x09.yaml:5: YAML syntax error",
+        files=(("data/evil\nname\t.yaml", "data/truncated.yaml"),)),
+    cli("newline-in-a-profile-or-query-name", "code",
+        (("screen", "hostile\n.yaml"), ("query", "hostile\n.rq")), 2, "hostile\\x0a.",
+        files=(("hostile\n.yaml", "profiles/truncated.yaml"),
+               ("hostile\n.rq", "queries/truncated.rq"))),
+    # ---- issue 18: a staging folder left by a killed build is removed by the next one
+    cli("stale-staging-folder", "paths", (("build", "--quiet"),), 0,
+        files=((".build.k1lled00/graph.nt", "queries/drop.rq"),
+               (".build.k1lled00/.kg-output", "queries/drop.rq"))),
     cli("out-through-a-file", "paths", (("viz", "all", "--out", "afile/view.html"),
                                         ("export", "--format", "nt", "--out", "afile/g.nt"),
                                         ("screen", "profile.yaml", "--out", "afile/r.html")), 2,
@@ -501,6 +664,117 @@ CASES: list[Case] = [
     cli("diff-against-garbage-build", "malformed", (("diff", "--against", "fake-build"),), 2,
         "fake-build/manifest.json: unreadable build output",
         files=(("fake-build/manifest.json", "queries/truncated.rq"),)),
+    # ---------------------------------------------------------------- issue 18
+    # Case files assert data, not schema (kg.casevocab): refused at load, file and line.
+    data("schema-same-as-merges-two-companies", "data/same-as.ttl", 1,
+         "data/same-as.ttl:5: owl:sameAs would make two entities one", category="schema"),
+    data("schema-within-made-symmetric", "data/symmetric-property.ttl", 1,
+         "data/symmetric-property.ttl:5: statements about aig:within",
+         "owl:SymmetricProperty is a term of the OWL/RDFS vocabulary", category="schema"),
+    data("schema-country-made-a-company", "data/subclass-axiom.ttl", 1,
+         "data/subclass-axiom.ttl:5: rdfs:subClassOf is a schema statement",
+         "statements about aig:Country", category="schema"),
+    data("schema-equivalent-class-in-a-patch", "data/equivalent-class.ttl", 1,
+         "data/equivalent-class.ttl:6: owl:equivalentClass would make two classes one",
+         category="schema"),
+    data("schema-term-redefined-in-yaml", "data/redefine-term.yaml", 1,
+         "data/redefine-term.yaml:4: id 'Country' is a term of the ontology; a case file "
+         "cannot redefine it", category="schema"),
+    data("schema-owl-type-in-yaml", "data/owl-type.yaml", 1,
+         "data/owl-type.yaml:10: [within-everywhere] a: 'owl:SymmetricProperty' is a term "
+         "of the OWL/RDFS vocabulary", category="schema"),
+    data("schema-new-class-outside-the-taxonomies", "data/class-outside-the-taxonomies.yaml",
+         1, "data/class-outside-the-taxonomies.yaml:7: [ShellCompany] subClassOf aig:Country: "
+         "a new class may only extend a risk type", category="schema"),
+    data("schema-keys-on-an-instance", "data/schema-keys.yaml", 1,
+         "data/schema-keys.yaml:8: [odd-co] subClassOf: only a new class",
+         "data/schema-keys.yaml:9: [odd-co] subPropertyOf: a case file cannot declare",
+         "data/schema-keys.yaml:10: [odd-co] within: 'owl:Thing' names the OWL/RDFS "
+         "vocabulary itself", category="schema"),
+    # Budgets: each a stated limit, and the option that raises it.
+    data("budget-containment-2000-deep", "chain-2000.yaml", 2,
+         "data/chain-2000.yaml:10001: [j-1999] lies 1,999 levels deep in `within`",
+         "over the limit of 8", "raise the limit with --max-depth", category="budgets",
+         seconds=5),
+    data("budget-containment-through-the-inverse", "contains-chain.yaml", 2,
+         "levels deep in `contains`", "over the limit of 8", category="budgets", seconds=5),
+    data("budget-100k-records-in-one-file", "records-100k.yaml", 2,
+         "data/records-100k.yaml:25003: more than 25,000 records in one file",
+         "raise the limit with --max-records", category="budgets", seconds=5),
+    cli("budget-records-option", "budgets", (("validate", "--max-records", "5"),
+                                             ("build", "--quiet", "--max-records", "5")), 2,
+        "data/world.yaml:", "more than 5 records in one file", "--max-records"),
+    cli("budget-inferred-triples", "budgets", (("validate", "--max-inferred", "0.01"),
+                                               ("build", "--quiet", "--max-inferred", "0.01")),
+        2, "reasoning stopped: it made more than", "over the limit of 0.01 per asserted "
+        "triple (raise it with --max-inferred)"),
+    cli("budget-timeout", "budgets", tuple(
+        (*run, "--max-depth", "5000", "--max-inferred", "1000", "--timeout", "1")
+        for run in (("validate",), ("build", "--quiet"), ("screen", "profile.yaml"))), 2,
+        "stopped at the 1 s time limit; nothing was written (raise it with --timeout)",
+        files=(("data/chain-2000.yaml", "chain-2000.yaml"),), subprocess=True, seconds=25),
+    cli("budget-profile-14k-components", "budgets", PROFILE_RUNS, 2,
+        "hostile.yaml:", "the profile lists 14,001 products, components, suppliers and "
+        "investors, over the limit of 500 (raise it with --max-components)",
+        files=(("hostile.yaml", "components-14k.yaml"),), seconds=5),
+    cli("budget-profile-250-markets", "budgets", PROFILE_RUNS, 2,
+        "hostile.yaml:", "the profile lists 250 market entries", "over the limit of 200 "
+        "(raise it with --max-markets)", files=(("hostile.yaml", "markets-250.yaml"),),
+        seconds=5),
+    cli("query-cartesian-order-by-memory", "engine-limits",
+        (("query", "hostile.rq", "--max-memory", "512"),), 2,
+        "error: query stopped: it needs more than the 512 MiB memory limit (raise it with "
+        "--max-memory", files=(("hostile.rq", "queries/cartesian-order-by.rq"),),
+        subprocess=True, seconds=30),
+    cli("query-concat-doubling-memory", "engine-limits",
+        (("query", "hostile.rq", "--max-memory", "512"),), 2,
+        "error: query stopped: it needs more than the 512 MiB memory limit",
+        files=(("hostile.rq", "queries/concat-doubling.rq"),), subprocess=True, seconds=30),
+    # No exit 3: values no store or format can carry are refused at load, file and line.
+    data("value-unpaired-surrogate", "data/surrogate-label.yaml", 2,
+         "data/surrogate-label.yaml:5: an unpaired surrogate (U+D800) in a value",
+         category="values"),
+    data("value-nul-in-a-label", "data/nul-label.yaml", 2,
+         "data/nul-label.yaml:5: a control character (U+0000) in a value", category="values"),
+    data("value-escape-sequences-in-labels", "data/escape-label.yaml", 2,
+         "data/escape-label.yaml:5: a control character (U+001B) in a value",
+         category="values"),
+    data("value-control-character-in-turtle", "data/control-character.ttl", 2,
+         "data/control-character.ttl:5: a control character (U+001B) in a value",
+         category="values"),
+    data("value-newline-in-a-source", "data/newline-source.yaml", 1,
+         "data/newline-source.yaml:8: [split-co] source: 'https://example.org/a\\x0aforged: "
+         "line' is not a well-formed URL", category="values"),
+    data("value-unclosed-ipv6-iri", "data/unclosed-ipv6.yaml", 1,
+         "data/unclosed-ipv6.yaml:7: [bracket-co] headquarteredIn: '<http://[::1>' is not a "
+         "valid IRI", category="values"),
+    data("value-language-tag-oxigraph-refuses", "data/language-tag.yaml", 1,
+         "data/language-tag.yaml:5: [tag-co] 'en-a' is not a language tag", category="values"),
+    data("value-1m-characters", "value-1m.yaml", 2, "data/value-1m.yaml:5: a value of "
+         "1,200,000 characters, over the limit of 1,000,000", category="values"),
+    data("literal-19mb-over-the-engine-buffer", "literal-19mb.yaml", 2,
+         "over the 16,000,000-byte input limit", category="engine-limits", seconds=10),
+    data("literal-15mb-in-turtle", "literal-15mb.ttl", 2,
+         "data/literal-15mb.ttl: a value of over 1,000,000 characters",
+         category="engine-limits", seconds=15),
+    profile("profile-unpaired-surrogate", "profiles/surrogate-name.yaml", 2,
+            "hostile.yaml:1: an unpaired surrogate (U+DFFF) in a value", category="values"),
+    cli("diff-against-exposures-nested-200k-deep", "malformed",
+        (("diff", "--against", "deep-build"),), 2, "deep-build/exposures.json: unreadable "
+        "build output (JSON nested deeper than",
+        files=(("deep-build/manifest.json", "builds/manifest.json"),
+               ("deep-build/exposures.json", "deep-exposures.json"))),
+    # Exports stay well-formed: every format parsed back by a strict parser.
+    cli("export-a-build-with-nul-and-escapes", "code", tuple(
+        ("export", "--format", fmt, "--out", f"hostile.{fmt}")
+        for fmt in ("ttl", "nt", "jsonld", "graphml")), 0,
+        files=(("build/graph.nq", "builds/hostile-labels.nq"),), check=_parses_back),
+    cli("export-hostile-labels-from-cases", "code", tuple(
+        ("export", "--format", fmt, "--out", f"hostile.{fmt}")
+        for fmt in ("ttl", "nt", "jsonld", "graphml")), 0,
+        files=(("data/evil.yaml", "data/c1-and-bidi-label.yaml"),
+               ("data/xss.yaml", "data/html-label.yaml")),
+        setup=(("build", "--quiet"),), check=_parses_back),
 ]
 
 
@@ -534,6 +808,17 @@ def prepare(case: Case, base: Project, generated: Path, trap: Trap, tmp_path: Pa
             os.link(generated / name, target)  # the same 200 MB, not another copy
         else:
             target.write_bytes(_content(name, generated, trap))
+    for link, pointee in case.links:  # what they point to out of the project sits beside
+        # it: a file of tests/hostile/outside/ (a token, say), or an empty folder
+        if pointee.startswith("../") and not (root / pointee).exists():
+            outside = root / pointee
+            outside.parent.mkdir(parents=True, exist_ok=True)
+            if outside.suffix:
+                outside.write_bytes((CORPUS / "outside" / outside.name).read_bytes())
+            else:
+                outside.mkdir()
+        (root / link).parent.mkdir(parents=True, exist_ok=True)
+        (root / link).symlink_to(Path(os.path.relpath(root / pointee, (root / link).parent)))
     return root
 
 
@@ -594,6 +879,8 @@ def test_corpus(case: Case, argv: tuple[str, ...], capsys, trap, base, generated
     shown = result.err if case.code else result.out + result.err
     for fragment in case.expect:
         assert fragment in shown, f"{fragment!r} not in:\n{shown}"
+    for fragment in case.absent:
+        assert fragment not in result.out + result.err
     assert "Traceback" not in result.err and "internal error" not in result.err
     assert took < case.seconds, f"took {took:.1f}s"
     if case.code != 0:
@@ -635,9 +922,10 @@ ASKS = [
     Ask("from-remote", "reaches-out", 400, "query refused: FROM / FROM NAMED",
         "queries/from-remote.rq", method="GET"),
     Ask("load", "reaches-out", 400, "query refused: LOAD is not allowed", "queries/load.rq"),
-    Ask("dataset-parameter", "reaches-out", 400, "default-graph-uri / named-graph-uri are "
-        "not supported", body=b"query=SELECT+*+WHERE+%7B+%3Fs+%3Fp+%3Fo+%7D&"
-        b"default-graph-uri={TRAP}%2Fg"),
+    Ask("dataset-parameter", "reaches-out", 400, "is not a graph of this endpoint",
+        body=b"query=SELECT+*+WHERE+%7B+%3Fs+%3Fp+%3Fo+%7D&default-graph-uri={TRAP}%2Fg"),
+    Ask("named-graph-parameter", "reaches-out", 400, "is not a named graph of this endpoint",
+        body=b"query=SELECT+*+WHERE+%7B+%3Fs+%3Fp+%3Fo+%7D&named-graph-uri={TRAP}%2Fg"),
     Ask("update-in-query", "updates", 400, "query refused: INSERT is SPARQL Update",
         "queries/insert.rq"),
     Ask("update-parameter", "updates", 405, "read-only", body=b"update=DROP+ALL"),
@@ -664,6 +952,8 @@ ASKS = [
     Ask("xml-with-entities", "malformed", 400, "query refused:", "queries/not-sparql.rq"),
     Ask("foreign-host-header", "reaches-out", 403, "unexpected Host header",
         "queries/drop.rq", headers={"Host": "attacker.example"}),
+    Ask("host-header-with-userinfo", "reaches-out", 400, "malformed Host header",
+        "queries/drop.rq", headers={"Host": "localhost:1@evil.example"}),
 ]
 
 

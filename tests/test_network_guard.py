@@ -419,3 +419,29 @@ def test_a_qc_query_with_service_is_refused_before_it_runs(tmp_path, capsys, tra
     assert seen == []
     assert result.code == 2
     assert "query refused: SERVICE" in result.err and "remote-violation.rq" in result.err
+
+
+SERVICE_RULE = """\
+# title: A contributed rule that reaches out
+CONSTRUCT {{ ?s ?p ?o }} WHERE {{
+  SERVICE <{trap}/sparql> {{ ?s ?p ?o }}
+}}
+"""
+
+
+@pytest.mark.parametrize("command", ["validate", "build"])
+def test_a_rule_with_service_is_refused_before_it_runs(command, tmp_path, capsys, trap):
+    """Rules pass the same guard as QC queries (kg.validate.read_query_file): a contributed
+    rule with SERVICE never reaches Oxigraph's SERVICE client (docs/security.md)."""
+    project = make_project(tmp_path, [FIXTURES / "mini"])
+    (project.rules_dir / "99-remote.rq").write_text(SERVICE_RULE.format(trap=trap.url),
+                                                    "utf-8")
+    hits = len(trap.hits)
+    with GUARD.blocked():
+        result = run_kg(capsys, project.root, command)
+    seen = trap.settle()[hits:]
+    del trap.hits[hits:]
+    assert seen == []
+    assert result.code == 2
+    assert "ontology/rules/99-remote.rq: query refused: SERVICE" in result.err
+    assert not project.build_dir.exists()

@@ -180,10 +180,30 @@ def test_remote_queries_are_guarded_before_sending(capsys, project):
     ("file:///etc/passwd", "is not an http(s) URL"),
     ("http://user:secret@example.org/", "put credentials in KG_ENDPOINT_USER"),
     ("example.org:7878", "is not an http(s) URL"),
+    ("http://[::1", "'http://[::1' is not a valid URL (Invalid IPv6 URL)"),
+    ("http://[::1]:99999/", "is not a valid URL (Port out of range 0-65535)"),
+    ("http://localhost:port/", "is not a valid URL (Port could not be cast"),
+    ("http://exa mple.org/", "is not a valid URL: it contains ' '"),
+    ("http://example.org/\x1b[2J", "'http://example.org/\\x1b[2J' is not a valid URL: it "
+                                    "contains '\\x1b'"),
+    ("http://example.org/a>b", "is not a valid URL: it contains '>'"),
 ])
 def test_endpoint_urls_are_checked(url, message):
-    with pytest.raises(UsageError, match=message.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(UsageError) as caught:
         remote.endpoint(url)
+    assert message in str(caught.value)
+    with pytest.raises(UsageError):
+        remote.endpoint(None, query_url=url)
+
+
+@pytest.mark.parametrize("value", ["https://w3id.org/aigov-kg/graph/all>",
+                                   "<https://example.org/a b>", "no scheme", "x:y\n"])
+def test_graph_iris_are_checked_before_sending(value):
+    with pytest.raises(UsageError, match="--graph"):
+        remote.check_graph_iri(value)
+    closed = f"http://127.0.0.1:{free_port()}"
+    with pytest.raises(UsageError, match="--graph"):  # not "cannot reach": nothing was sent
+        remote.remote_query(closed, "ASK {}", graph_iri=value)
 
 
 def test_credentials_come_from_the_environment_only():

@@ -244,10 +244,16 @@ def test_a_report_is_not_written_into_data_or_build(capsys, mini):
 
 
 def test_text_from_the_profile_is_escaped(capsys, mini):
-    hostile = MINI_PROFILE.replace('"Tiny Bots"', '"<script>alert(1)</script> \\e[31mBots"')
+    """C1 controls (CSI) and markup are text, shown inert; C0 controls such as ESC are
+    refused at the profile's line (no output format can carry them)."""
+    refused = screen_mini(capsys, mini, MINI_PROFILE.replace('"Tiny Bots"', '"\\e[31mBots"'))
+    assert refused.code == 2 and refused.out == ""
+    assert "a control character (U+001B) in a value" in refused.err
+    assert "\x1b" not in refused.err
+    hostile = MINI_PROFILE.replace('"Tiny Bots"', '"<script>alert(1)</script> \\x9b31mBots"')
     text = screen_mini(capsys, mini, hostile)
     assert text.code == 0, text.err
-    assert "\x1b" not in text.out and "\\x1b[31mBots" in text.out
+    assert "\x9b" not in text.out and "\\x9b31mBots" in text.out
     html = screen_mini(capsys, mini, hostile, "--format", "html")
     assert "<script>" not in html.out and "&lt;script&gt;alert(1)&lt;/script&gt;" in html.out
     markdown = screen_mini(capsys, mini, hostile, "--format", "md")
