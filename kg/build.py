@@ -26,7 +26,7 @@ from typing import Any
 from rdflib import Graph, Literal
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
-from kg import __version__
+from kg import __version__, casevocab
 from kg.atomic import replace_directory
 from kg.budget import DEFAULT, Budget
 from kg.errors import Finding, ValidationFailed
@@ -131,6 +131,9 @@ def check(project: Project, reasoner: str = "fast", files: list[Path] | None = N
     start = time.perf_counter()
     kg = load(project, files, budget)
     table = kg.table()
+    too_deep = casevocab.depth_findings(kg, table, (budget or DEFAULT).max_depth)
+    if too_deep:  # before anything grows with the square of the depth
+        raise ValidationFailed(too_deep)
     table.add_oxigraph(store.quads(rule_graph(project)))
     timings["load"] = time.perf_counter() - start
     say(f"loaded {len(kg.files)} case files, {len(table):,} asserted triples "

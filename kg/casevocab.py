@@ -36,6 +36,7 @@ from kg.namespaces import AIG, ID, PREFIXES
 
 if TYPE_CHECKING:
     from kg.load import LoadedKG, Location, Vocabulary
+    from kg.table import Table
 
 SCHEMA_NAMESPACES = (str(OWL), str(RDFS), str(RDF))
 ONTOLOGY_HINT = ("a case file asserts data, not schema: changing what the ontology means is "
@@ -54,7 +55,11 @@ _PREDICATE = re.compile(r"^<[^>]*> <([^>]*)> ", re.M)
 _FOREIGN_SUBJECT = re.compile(rf"^<(?!{re.escape(str(ID))})([^>]*)> ", re.M)
 _SCHEMA_OBJECT = re.compile(r" <((?:" + "|".join(re.escape(ns) for ns in SCHEMA_NAMESPACES)
                             + r")[^>]*)> \.$", re.M)
-_TYPE_OBJECT = re.compile(rf"^<[^>]*> <{re.escape(str(RDF.type))}> <([^>]*)> \.$", re.M)
+# Anything of the OWL, RDFS or RDF vocabularies but rdf:type, rdfs:label and rdfs:comment
+# (a datatype such as rdf:HTML too: the slower check then finds no object to name).
+_SCHEMA_ANYWHERE = re.compile(r"<http://www\.w3\.org/(?:2002/07/owl#|2000/01/rdf-schema#"
+                              r"(?!(?:label|comment)> [<\"_])|1999/02/22-rdf-syntax-ns#"
+                              r"(?!type> [<\"_]))")
 _PREFIX_DECLARATION = re.compile(r"(?im)^\s*@?prefix\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>")
 
 
@@ -63,7 +68,7 @@ def short(iri: str) -> str:
     for prefix, ns in PREFIXES.items():
         if iri.startswith(ns) and len(iri) > len(ns):
             return f"{prefix}:{iri[len(ns):]}"
-    return f"<{iri}>"
+    return iri if iri.startswith('"') else f"<{iri}>"  # a literal stays as written
 
 
 def turtle_line(text: str, iri: str) -> int:
@@ -76,6 +81,25 @@ def turtle_line(text: str, iri: str) -> int:
                          r"(?![\w:-]|\.\w)")
     match = re.search("|".join(found), text)
     return text.count("\n", 0, match.start()) + 1 if match else 0
+
+
+def _has_longer_line(text: str, limit: int) -> bool:
+    """Whether a line of ``text`` is ``limit`` characters or longer: such a line holds a
+    whole window of limit/2 characters with no newline, so a few ``find`` calls tell."""
+    step = max(limit // 2, 1)
+    if any(text.find("\n", start, start + step) < 0 and len(text) - start >= step
+           for start in range(0, len(text), step)):
+        return re.search(f"^[^\\n]{{{limit}}}", text, re.M) is not None
+    return False
+
+
+def _escaped_here(text: str, at: int) -> bool:
+    """Whether the backslash at ``at`` starts an escape (an even run of backslashes
+    before it), rather than ending an escaped backslash."""
+    before = at
+    while before and text[before - 1] == "\\":
+        before -= 1
+    return (at - before) % 2 == 0
 
 
 def _text_line(text: str, pattern: re.Pattern[str]) -> int:
@@ -118,13 +142,19 @@ class CaseVocabulary:
                 add(predicate, "unknown-property", f"{name} is not a property of the "
                     "ontology", "case files use the ontology's properties; see "
                     "docs/data-dictionary.md")
-        for subject in sorted(set(_FOREIGN_SUBJECT.findall(lines)))[:MAX_REPORTED]:
-            add(subject, "schema-in-case", f"statements about {short(subject)}: a case file "
-                f"describes curated entities, named under {ID}")
-        for obj in sorted(set(_SCHEMA_OBJECT.findall(lines)))[:MAX_REPORTED]:
-            add(obj, "schema-in-case", f"{short(obj)} is a term of the OWL/RDFS vocabulary "
-                "itself")
-        bad = BAD_NT_CHARACTER.search(lines)
+        # Each check has a fast test (a count, a search with a literal prefix) first: the
+        # slower one that names the terms runs only when there is something to name.
+        ours = "\n<" + str(ID)
+        if lines.count("\n") != lines.count(ours) + lines.startswith(ours[1:]):
+            for subject in sorted(set(_FOREIGN_SUBJECT.findall(lines)))[:MAX_REPORTED]:
+                add(subject, "schema-in-case", f"statements about {short(subject)}: a case "
+                    f"file describes curated entities, named under {ID}")
+        if _SCHEMA_ANYWHERE.search(lines):
+            for obj in sorted(set(_SCHEMA_OBJECT.findall(lines)))[:MAX_REPORTED]:
+                add(obj, "schema-in-case", f"{short(obj)} is a term of the OWL/RDFS "
+                    "vocabulary itself")
+        bad = next((m for m in BAD_NT_CHARACTER.finditer(lines)
+                    if _escaped_here(lines, m.start())), None)
         if bad:
             raw = bad.group()
             if raw[-2:] in ("\\b", "\\f"):
@@ -139,18 +169,19 @@ class CaseVocabulary:
                                     f"{what} (U+{code:04X}) in a value",
                                     "remove it: values are text, and no output format can "
                                     "carry it"))
-        long_line = re.search(f"[^\\n]{{{MAX_VALUE_CHARS + 200}}}", lines)
-        if long_line:
+        if _has_longer_line(lines, MAX_VALUE_CHARS + 200):
             findings.append(Finding(display, 0, "", "value-too-long", "a value of over "
                                     f"{MAX_VALUE_CHARS:,} characters", "a label or a "
                                     "description is a few sentences; cite the rest"))
         return findings
 
-    def unknown_types(self, lines: str) -> set[str]:
-        """The types a Turtle file gives that are not classes of the ontology (they may be
-        classes a YAML case file adds: :meth:`type_findings` decides, once all are read)."""
+    def unknown_types(self, types: set[str]) -> set[str]:
+        """Of the types a Turtle file gives (N-Triples terms), those that are not classes
+        of the ontology (they may be classes a YAML case file adds: :meth:`type_findings`
+        decides, once all are read)."""
         classes = self.vocab.classes
-        return {t for t in set(_TYPE_OBJECT.findall(lines)) if URIRef(t) not in classes}
+        return {t[1:-1] if t.startswith("<") else t for t in types
+                if not t.startswith("<") or URIRef(t[1:-1]) not in classes}
 
     def type_findings(self, display: str, text: str, types: set[str]) -> list[Finding]:
         return [Finding(display, turtle_line(text, t), "", "unknown-class",
@@ -241,11 +272,11 @@ def new_class_findings(new: dict[URIRef, Location], kg: LoadedKG) -> list[Findin
 # --------------------------------------------------------------------------- depth
 
 
-def depth_findings(kg: LoadedKG, limit: int) -> list[Finding]:
+def depth_findings(kg: LoadedKG, table: Table, limit: int) -> list[Finding]:
     """The deepest chain of each transitive relation of the ontology (with its inverse
-    and sub-properties) in the case files, if it is over ``limit`` levels: its closure
-    grows with the square of the depth (2,000 nested jurisdictions make two million
-    links), so it is refused before reasoning starts."""
+    and sub-properties) in the asserted ``table``, if it is over ``limit`` levels: its
+    closure grows with the square of the depth (2,000 nested jurisdictions make two
+    million links), so it is refused before reasoning starts."""
     ontology = kg.ontology
     transitive = sorted(p for p in ontology.subjects(RDF.type, OWL.TransitiveProperty)
                         if isinstance(p, URIRef) and str(p).startswith(str(AIG)))
@@ -260,7 +291,7 @@ def depth_findings(kg: LoadedKG, limit: int) -> list[Finding]:
         forward = set(ontology.transitive_subjects(RDFS.subPropertyOf, prop))
         backward = {s for q in inverses
                     for s in ontology.transitive_subjects(RDFS.subPropertyOf, q)}
-        ahead, behind = list(_edges(kg, forward)), list(_edges(kg, backward))
+        ahead, behind = list(_edges(table, forward)), list(_edges(table, backward))
         if len(behind) > len(ahead) and len(inverses) == 1:  # named as the data names it
             prop, forward, ahead, behind = next(iter(inverses)), backward, behind, ahead
         up: dict[str, set[str]] = defaultdict(set)
@@ -276,14 +307,16 @@ def depth_findings(kg: LoadedKG, limit: int) -> list[Finding]:
     return findings
 
 
-def _edges(kg: LoadedKG, predicates: Iterable[URIRef]) -> Iterable[tuple[str, str]]:
+def _edges(table: Table, predicates: Iterable[URIRef]) -> Iterable[tuple[str, str]]:
+    """The links by these predicates between IRIs, from the table's index."""
+    terms = table.terms
     for predicate in predicates:
-        for s, o in kg.data.subject_objects(predicate):
-            if isinstance(s, URIRef) and isinstance(o, URIRef):
-                yield str(s), str(o)
-        pattern = re.compile(rf"^<([^>]*)> <{re.escape(str(predicate))}> <([^>]*)> \.$", re.M)
-        for text in kg.bulk:
-            yield from pattern.findall(text)
+        p = table.ids.get(f"<{predicate}>")
+        if p is None:
+            continue
+        for s, o in table.pairs(p):
+            if terms[s].startswith("<") and terms[o].startswith("<"):
+                yield terms[s][1:-1], terms[o][1:-1]
 
 
 def _deepest(up: dict[str, set[str]]) -> tuple[int, str]:

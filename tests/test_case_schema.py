@@ -65,6 +65,11 @@ def test_a_new_risk_type_is_still_allowed_and_used(tmp_path):
      "rdfs:subPropertyOf is a schema statement"),
     (PREFIXES + "id:acme-lab rdfs:domain aig:Country .\n", "rdfs:domain is a schema statement"),
     (PREFIXES + "id:acme-lab aig:within owl:Thing .\n", "owl:Thing is a term of the OWL/RDFS"),
+    (PREFIXES + "id:acme-lab aig:within rdfs:label .\n", "rdfs:label is a term of the OWL/RDFS"),
+    (PREFIXES + "id:acme-lab aig:within rdf:type .\n".replace("rdf:type", "<http://www.w3.org/"
+                                                            "1999/02/22-rdf-syntax-ns#type>"),
+     "rdf:type is a term of the OWL/RDFS"),
+    (PREFIXES + 'id:acme-lab a "Company" .\n', '"Company": not a class'),
     (PREFIXES + "id:acme-lab <https://example.org/p> id:robo-co .\n",
      "<https://example.org/p> is not a property of the ontology"),
     (PREFIXES + "id:acme-lab a aig:Spaceship .\n", "data/x.ttl:6: a aig:Spaceship: not a class"),
@@ -78,6 +83,7 @@ def test_turtle_cases_may_not_state_schema(tmp_path, text, expected):
 
 def test_turtle_data_in_the_instance_vocabulary_passes(tmp_path):
     text = PREFIXES + ('id:acme-lab rdfs:comment "a patch"@en ; skos:altLabel "Acme"@en ;\n'
+                       '    skos:altLabel "Acme \\u202e\\u0085 Lab"@en ;\n'
                        "    aig:headquarteredIn id:cn .\n")
     assert findings(tmp_path, {"x.ttl": text}) == []
 
