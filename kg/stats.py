@@ -13,10 +13,10 @@ from kg.namespaces import AIG, ID
 from kg.shacl import parse_literal
 from kg.sourcepolicy import DENY, OFFICIAL, REPUTABLE, UNCLASSIFIED, SourcePolicy
 from kg.table import Table
+from kg.validate import STALE_AFTER_DAYS
 
 NON_FINAL = ("Proposed", "Adopted", "InForce", "Published", "Ongoing", "OnAppeal")
 EVENT_CLASSES = (AIG.GovernmentMeasure, AIG.LegalProceeding, AIG.Allegation, AIG.Incident)
-STALE_AFTER_DAYS = 180
 
 
 def _share(part: int, whole: int) -> float:
