@@ -43,7 +43,8 @@ def _case_files(paths: tuple[str, ...]) -> list[Path]:
               help="The record's id: kebab-case (UpperCamelCase for a risk-type).")
 @click.option("--out", "out_file", metavar="FILE",
               help="Where to write, inside data/ or the current directory; - for stdout "
-                   "(default: data/cases/ID.yaml).")
+                   "(default: data/jurisdictions/CODE/ID.yaml when the id starts "
+                   "with a jurisdiction code that has a folder, else data/cases/ID.yaml).")
 @click.pass_context
 def new_case(ctx: click.Context, kind: str, record_id: str | None, out_file: str | None) -> None:
     """Write a commented case template for KIND, to fill in and validate.
@@ -56,7 +57,7 @@ def new_case(ctx: click.Context, kind: str, record_id: str | None, out_file: str
     \b
     Examples:
       kg new-case measure --id edpb-chatgpt-task-force-2023
-      kg new-case instrument --id eu-data-act --out data/cases/eu-data-act.yaml
+      kg new-case instrument --id eu-data-act --out data/jurisdictions/eu/eu-data-act.yaml
       kg new-case risk-type --id DeepfakeContentRisk --out -
     """
     from kg.scaffold import new_case as scaffold

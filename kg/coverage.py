@@ -1,6 +1,7 @@
 """Coverage: what the graph has reviewed in each jurisdiction, so silence is never clearance.
 
-A coverage record (``data/coverage.yaml``, aig:CoverageRecord) says which scopes of law
+A coverage record (aig:CoverageRecord, in each
+``data/jurisdictions/CODE/jurisdiction.yaml``) says which scopes of law
 and measures the curators reviewed in a jurisdiction and when, and what is known to be
 missing. For a jurisdiction and the activities done there, the verdict is one of:
 

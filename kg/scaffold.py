@@ -150,7 +150,10 @@ def output_path(project: Project, out: str | None, kind_name: str,
         name = f"new-{kind_name}"
         if record_id:  # a risk type's file is named in kebab-case, like every case file
             name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", record_id).lower()
-        return project.data_dir / "cases" / f"{name}.yaml"
+        # Filed under its jurisdiction's folder when the id starts with a known code
+        # (`kr-pipc-…` goes to data/jurisdictions/kr/); elsewhere, data/cases/.
+        folder = project.data_dir / "jurisdictions" / name.split("-")[0]
+        return (folder if folder.is_dir() else project.data_dir / "cases") / f"{name}.yaml"
     path = Path(out)
     resolved = (Path.cwd() / path).resolve() if not path.is_absolute() else path.resolve()
     allowed = (project.data_dir.resolve(), Path.cwd().resolve())
