@@ -20,10 +20,12 @@ start: setup
 ## test: set up and run the whole test suite
 test: setup
 	$(BIN)/ruff check kg tests scripts
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 lint: setup
 	$(BIN)/ruff check kg tests scripts
+	$(BIN)/mypy
 
 build: setup
 	$(BIN)/kg build

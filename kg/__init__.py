@@ -4,4 +4,4 @@ Importing ``kg`` does nothing but define things; heavy dependencies (owlrl, pysh
 networkx, pyvis) are imported by the modules that need them.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"  # the one place the version is kept (pyproject reads it)

@@ -28,15 +28,17 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
-from kg import query as kq
-from kg.store import open_build
+from kg.query.library import load_library
+from kg.query.run import execute
+from kg.sparql.bind import bind
+from kg.store.oxigraph import open_build
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def build_mini(workdir: Path) -> Path:
-    from kg.build import build
-    from kg.project import Project
+    from kg.core.project import Project
+    from kg.pipeline.build import build
 
     root = workdir / "project"
     shutil.copytree(ROOT / "ontology", root / "ontology")
@@ -79,13 +81,13 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         build_dir = args.build or build_mini(Path(tmp))
-        named = kq.load_library()[args.query]
+        named = load_library()[args.query]
         values = {"actor": args.actor, "asOf": args.as_of}
-        bindings = kq.bind(named, {k: v for k, v in values.items() if named.param(k)})
+        bindings = bind(named, {k: v for k, v in values.items() if named.param(k)})
 
         store = open_build(build_dir)
         oxigraph_times, oxigraph_rows = timed(
-            lambda: len(kq.execute(store, named.text, bindings).rows), args.runs)
+            lambda: len(execute(store, named.text, bindings).rows), args.runs)
 
         graph = Graph()
         graph.parse(build_dir / "graph.nt", format="nt")

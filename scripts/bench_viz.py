@@ -1,8 +1,8 @@
 """Benchmark the graph viewer: time-to-interactive in headless Chromium.
 
 Generates seeded, exposure-shaped records whose whole-graph view has about 500, 2,000 and
-5,000 nodes, renders each with ``kg.viz`` (the ``all`` view, ended exposures included so
-every generated entity is on a path), opens the page from file:// with every other
+5,000 nodes, renders each with ``kg.views.graph.html`` (the ``all`` view, ended exposures
+included so every generated entity is on a path), opens the page from file:// with every other
 request refused, and measures navigation start → ``window.__kgReady`` (the page records
 ``performance.now()`` when the network has first drawn; that clock starts at navigation
 start). Also measured: Python time to build and lay out the view, page size, the time to
@@ -28,7 +28,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from kg import viz
+from kg.views.graph.html import render_html
+from kg.views.graph.model import exposure_view
+from kg.views.graph.png import CHROMIUM_ARGS, chromium_path
 
 BASE = "https://w3id.org/aigov-kg/id/"
 TERMS = "https://w3id.org/aigov-kg/ontology#"
@@ -169,8 +171,8 @@ def time_to_interactive(html_path: Path, busiest: str, runs: int) -> dict[str, f
     ready, wall, highlight = [], [], []
     phases: list[dict[str, float]] = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=viz.chromium_path() or "/usr/bin/chromium",
-                                     args=viz.CHROMIUM_ARGS)
+        browser = pw.chromium.launch(executable_path=chromium_path() or "/usr/bin/chromium",
+                                     args=CHROMIUM_ARGS)
         for _ in range(runs):
             context = browser.new_context(viewport={"width": 1600, "height": 1000})
             page = context.new_page()
@@ -215,10 +217,10 @@ def time_to_interactive(html_path: Path, busiest: str, runs: int) -> dict[str, f
 def bench(size: int, runs: int, out_dir: Path) -> dict[str, Any]:
     records = synthetic_records(size)
     start = time.perf_counter()
-    view = viz.exposure_view(records, "all", as_of=AS_OF, include_ended=True)
+    view = exposure_view(records, "all", as_of=AS_OF, include_ended=True)
     built = time.perf_counter() - start
     start = time.perf_counter()
-    html = viz.render_html(view)
+    html = render_html(view)
     rendered = time.perf_counter() - start
     path = out_dir / f"bench-{size}.html"
     path.write_text(html, encoding="utf-8")
@@ -253,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     text = json.dumps(rows, indent=1)
     print(text)
     if args.json:
-        from kg.atomic import write_text
+        from kg.core.atomic import write_text
 
         write_text(args.json, text + "\n")
     slow = [r for r in rows if r["nodes"] <= 2200 and r["tti_s"] >= TARGET_SECONDS]

@@ -34,8 +34,8 @@ sys.path.insert(0, str(REPO / "scripts"))
 
 def worker(project_dir: str, reasoner: str, out_dir: str) -> None:
     """Build once and print timings, counts and peak memory as JSON (child process)."""
-    from kg.build import build
-    from kg.project import Project
+    from kg.core.project import Project
+    from kg.pipeline.build import build
 
     start = time.perf_counter()
     result = build(Project(Path(project_dir)), reasoner=reasoner, out_dir=Path(out_dir))
@@ -70,27 +70,29 @@ def example_values(build_dir: Path) -> dict[str, str]:
     return {"actor": first["actor"]["iri"], "jurisdiction": first["source_jurisdiction"],
             "exposure": first["id"], "risk": "aig:GeopoliticalUncertaintyRisk",
             "category": "aig:GeopoliticalUncertaintyRisk", "source": cited[0],
-            "activity": "aig:OfferingService"}
+            "activity": "aig:OfferingService", "date": "2027-01-01"}
 
 
 def query_latency(build_dir: Path, repeats: int) -> dict[str, dict[str, float]]:
     """Median and p95 of each named query on the embedded store, with the rows it
     returned: required parameters bound to values from the build, optional ones left
     open (so the listing queries list the whole graph)."""
-    from kg import query as queries
-    from kg import store
+    from kg.query.library import load_library
+    from kg.query.run import execute
+    from kg.sparql.bind import bind
+    from kg.store import oxigraph as store
 
     oxi = store.open_build(build_dir)
     values = example_values(build_dir)
     out: dict[str, dict[str, float]] = {}
-    for name, named in sorted(queries.load_library().items()):
+    for name, named in sorted(load_library().items()):
         given = {p.name: values[p.name] for p in named.params
                  if p.required and p.name in values}
-        bindings = queries.bind(named, given)
+        bindings = bind(named, given)
         times = []
         for _ in range(repeats):
             start = time.perf_counter()
-            result = queries.execute(oxi, named.text, bindings, max_rows=10_000_000)
+            result = execute(oxi, named.text, bindings, max_rows=10_000_000)
             times.append((time.perf_counter() - start) * 1000)
         times.sort()
         out[name] = {"median_ms": statistics.median(times),

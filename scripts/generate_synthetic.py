@@ -117,57 +117,12 @@ def generate(target: int, seed: int) -> Writer:
     companies = 0
     sources = 0
     while w.triples < target:
-        # one company with its artefacts, activities, a supplier, and its share of sources
-        c = companies
+        write_company(w, rng, companies, home, country_ids, jurisdictions)
         companies += 1
-        company = f"syn-company-{c}"
-        seat = home if rng.random() < 0.5 else rng.choice(country_ids)
-        props = [*common("aig:Company", "Company", rng, c), ("aig:headquarteredIn", f"id:{seat}")]
-        artefacts = []
-        for a in range(1 if rng.random() < 0.4 else 2):
-            kind, prop = rng.choice(ARTEFACTS)
-            art = f"syn-artefact-{c}-{a}"
-            artefacts.append((art, kind))
-            props.append((f"aig:{prop}", f"id:{art}"))
-            w.record(art, common(f"aig:{kind}", "Artefact", rng, c * 10 + a))
-        w.record(company, props)
-        for k in range(3):
-            act_type = rng.choice(ACTIVITY_TYPES)
-            art, kind = rng.choice(artefacts)
-            if kind in ("Robot", "SmartHomeDevice"):
-                act_type = "PlacingProductOnMarket"
-            act_props = [*common(f"aig:{act_type}", "Activity", rng, c * 10 + k),
-                         ("aig:performedBy", f"id:{company}"),
-                         ("aig:inJurisdiction", f"id:{rng.choice(jurisdictions)}"),
-                         ("aig:concernsArtefact", f"id:{art}")]
-            if rng.random() < 0.5:
-                act_props.append(("aig:fromJurisdiction", f"id:{home}"))
-            if rng.random() < 0.3:
-                act_props.append(("aig:startDate", date(rng, 2020, 2026)))
-            w.record(f"syn-activity-{c}-{k}", act_props)
-        robots = [a for a, kind in artefacts if kind in ("Robot", "SmartHomeDevice")]
-        if robots and rng.random() < 0.5:
-            robot = robots[0]
-            part = f"syn-component-{c}"
-            w.record(part, [*common("aig:HardwareComponent", "Component", rng, c),
-                            ("aig:componentOf", f"id:{robot}")])
-            w.record(f"syn-supplier-{c}", [*common("aig:Company", "Supplier", rng, c),
-                                           ("aig:suppliesHardwareFor", f"id:{part}")])
         # measures and allegations grow with the companies they name (~0.4 per company)
         while sources < companies * 0.4:
-            s = sources
+            write_measure(w, rng, sources, companies, countries, jurisdictions)
             sources += 1
-            allegation = rng.random() < 0.25
-            kind = "aig:Allegation" if allegation else f"aig:{rng.choice(MEASURES)}"
-            w.record(f"syn-measure-{s}", [
-                *common(kind, "Measure", rng, s),
-                ("aig:jurisdiction", f"id:{rng.choice(jurisdictions)}"),
-                ("aig:issuedBy", f"id:syn-authority-{rng.randrange(countries)}"),
-                ("aig:targets", f"id:syn-company-{rng.randrange(companies)}"),
-                ("aig:raisesRisk", f"aig:{rng.choice(ALL_RISKS)}"),
-                ("aig:status", "aig:Published" if allegation else "aig:InForce"),
-                *confirmed(f"<https://example.org/synthetic/measure/{s}>"),
-                ("aig:issuedOn", date(rng, 2018, 2026))])
     # every category raised at least once, as the QC check requires
     for i, category in enumerate(RISKS):
         w.record(f"syn-category-source-{i}", [
@@ -177,6 +132,60 @@ def generate(target: int, seed: int) -> Writer:
             *confirmed(f"<https://example.org/synthetic/categorycase/{i}>"),
             ("aig:issuedOn", '"2025-01-01"^^xsd:date')])
     return w
+
+
+def write_company(w: Writer, rng: random.Random, c: int, home: str, country_ids: list[str],
+                  jurisdictions: list[str]) -> None:
+    """One company with its artefacts, activities and maybe a supplier."""
+    company = f"syn-company-{c}"
+    seat = home if rng.random() < 0.5 else rng.choice(country_ids)
+    props = [*common("aig:Company", "Company", rng, c), ("aig:headquarteredIn", f"id:{seat}")]
+    artefacts = []
+    for a in range(1 if rng.random() < 0.4 else 2):
+        kind, prop = rng.choice(ARTEFACTS)
+        art = f"syn-artefact-{c}-{a}"
+        artefacts.append((art, kind))
+        props.append((f"aig:{prop}", f"id:{art}"))
+        w.record(art, common(f"aig:{kind}", "Artefact", rng, c * 10 + a))
+    w.record(company, props)
+    for k in range(3):
+        act_type = rng.choice(ACTIVITY_TYPES)
+        art, kind = rng.choice(artefacts)
+        if kind in ("Robot", "SmartHomeDevice"):
+            act_type = "PlacingProductOnMarket"
+        act_props = [*common(f"aig:{act_type}", "Activity", rng, c * 10 + k),
+                     ("aig:performedBy", f"id:{company}"),
+                     ("aig:inJurisdiction", f"id:{rng.choice(jurisdictions)}"),
+                     ("aig:concernsArtefact", f"id:{art}")]
+        if rng.random() < 0.5:
+            act_props.append(("aig:fromJurisdiction", f"id:{home}"))
+        if rng.random() < 0.3:
+            act_props.append(("aig:startDate", date(rng, 2020, 2026)))
+        w.record(f"syn-activity-{c}-{k}", act_props)
+    robots = [a for a, kind in artefacts if kind in ("Robot", "SmartHomeDevice")]
+    if robots and rng.random() < 0.5:
+        robot = robots[0]
+        part = f"syn-component-{c}"
+        w.record(part, [*common("aig:HardwareComponent", "Component", rng, c),
+                        ("aig:componentOf", f"id:{robot}")])
+        w.record(f"syn-supplier-{c}", [*common("aig:Company", "Supplier", rng, c),
+                                       ("aig:suppliesHardwareFor", f"id:{part}")])
+
+
+def write_measure(w: Writer, rng: random.Random, s: int, companies: int, countries: int,
+                  jurisdictions: list[str]) -> None:
+    """One measure or allegation against one of the companies so far."""
+    allegation = rng.random() < 0.25
+    kind = "aig:Allegation" if allegation else f"aig:{rng.choice(MEASURES)}"
+    w.record(f"syn-measure-{s}", [
+        *common(kind, "Measure", rng, s),
+        ("aig:jurisdiction", f"id:{rng.choice(jurisdictions)}"),
+        ("aig:issuedBy", f"id:syn-authority-{rng.randrange(countries)}"),
+        ("aig:targets", f"id:syn-company-{rng.randrange(companies)}"),
+        ("aig:raisesRisk", f"aig:{rng.choice(ALL_RISKS)}"),
+        ("aig:status", "aig:Published" if allegation else "aig:InForce"),
+        *confirmed(f"<https://example.org/synthetic/measure/{s}>"),
+        ("aig:issuedOn", date(rng, 2018, 2026))])
 
 
 def write_law(w: Writer, rng: random.Random, n: int, jur: str, countries: int) -> None:

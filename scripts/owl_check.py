@@ -39,12 +39,12 @@ def ntriples_of(args: argparse.Namespace) -> tuple[str, list[str]]:
     """The graph to check, as N-Triples text, and what it was made from."""
     import pyoxigraph as ox
 
-    from kg.project import Project
+    from kg.core.project import Project
 
     project = Project.locate(args.root)
     if args.asserted:
-        from kg.errors import KgError
-        from kg.load import load
+        from kg.core.errors import KgError
+        from kg.pipeline.load import load
 
         try:
             graph = load(project).asserted()
@@ -124,7 +124,7 @@ def main() -> int:
     if args.asserted and (args.files or args.build):
         parser.error("--asserted takes no files and no --build")
     sys.path.insert(0, str(REPO))
-    from kg.errors import KgError
+    from kg.core.errors import KgError
 
     started = time.perf_counter()
     report: dict[str, Any] = {}

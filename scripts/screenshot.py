@@ -20,10 +20,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from kg import viz
-from kg.atomic import write_bytes
-from kg.build import Built, build
-from kg.project import Project
+from kg.core.atomic import write_bytes
+from kg.core.project import Project
+from kg.pipeline.build import build
+from kg.store.built import Built
+from kg.views.graph import viz
 
 REPO = Path(__file__).resolve().parent.parent
 

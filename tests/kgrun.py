@@ -18,7 +18,7 @@ class Run:
 
 
 def run_kg(capsys: pytest.CaptureFixture[str], root: Path, *args: str) -> Run:
-    from kg.cli import main
+    from kg.cli.main import main
 
     old_argv, old_cwd = sys.argv, Path.cwd()
     sys.argv = ["kg", "--root", str(root), *args]

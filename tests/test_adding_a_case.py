@@ -20,7 +20,7 @@ def test_the_guides_case_validates_builds_and_exposes_the_company(tmp_path, caps
     root = tmp_path / "project"
     shutil.copytree(REPO / "ontology", root / "ontology")
     shutil.copytree(REPO / "data", root / "data")
-    case = root / "data" / "cases" / "us-bis-entity-list-sophgo.yaml"
+    case = root / "data" / "jurisdictions" / "us" / "us-bis-entity-list-sophgo.yaml"
     case.write_text(guide_case(), "utf-8")
 
     result = run_kg(capsys, root, "validate", str(case))
@@ -35,7 +35,7 @@ def test_a_misspelt_id_is_reported_with_a_suggestion_and_nothing_written(tmp_pat
     root = tmp_path / "project"
     shutil.copytree(REPO / "ontology", root / "ontology")
     shutil.copytree(REPO / "data", root / "data")
-    case = root / "data" / "cases" / "us-bis-entity-list-sophgo.yaml"
+    case = root / "data" / "jurisdictions" / "us" / "us-bis-entity-list-sophgo.yaml"
     case.write_text(guide_case().replace("targets: sophgo", "targets: sophco"), "utf-8")
     result = run_kg(capsys, root, "validate")
     assert result.code == 1
@@ -45,9 +45,9 @@ def test_a_misspelt_id_is_reported_with_a_suggestion_and_nothing_written(tmp_pat
 
 
 def test_the_data_dictionary_is_up_to_date():
-    from kg.docs import markdown
-    from kg.load import load_ontology
-    from kg.project import Project
+    from kg.core.project import Project
+    from kg.pipeline.load import load_ontology
+    from kg.views.docs import markdown
 
     assert (REPO / "docs" / "data-dictionary.md").read_text("utf-8") == markdown(
         load_ontology(Project(REPO)))

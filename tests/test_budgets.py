@@ -1,4 +1,4 @@
-"""Budgets (kg/budget.py) and the memory cap of `kg query` (kg/isolate.py).
+"""Budgets (kg/core/budget.py) and the memory cap of `kg query` (kg/query/isolate.py).
 
 The hostile corpus (tests/test_hostile.py, "budgets" and "engine-limits") checks each
 refusal end to end; these check what the corpus cannot: that a limit raised lets the work
@@ -15,11 +15,12 @@ import time
 
 import pytest
 
-from kg import isolate
-from kg import query as kq
-from kg.budget import BudgetExceeded, deadline
-from kg.build import build
-from kg.store import open_build
+from kg.core.budget import BudgetExceeded, deadline
+from kg.query import isolate
+from kg.query.library import load_library
+from kg.query.run import QueryTimeout, ResultTooLarge, run_embedded
+from kg.sparql.bind import bind
+from kg.store.oxigraph import open_build
 from tests.conftest import FIXTURES, REPO, make_project
 from tests.kgrun import run_kg
 
@@ -35,11 +36,10 @@ def _chain(depth: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    project = make_project(tmp_path_factory.mktemp("budgets"), [FIXTURES / "mini"])
-    build(project)
-    return project
+@pytest.fixture(scope="session")
+def built(mini_built):
+    """The built mini project, shared for the session (conftest.py): read only."""
+    return mini_built
 
 
 def test_a_raised_depth_limit_lets_a_deeper_chain_through(tmp_path, capsys):
@@ -64,19 +64,19 @@ def test_the_deadline_stops_python_work_and_names_the_option():
 def test_a_capped_query_answers_as_the_embedded_store(built):
     store = open_build(built.build_dir)
     for name in ("risk-taxonomy", "jurisdictions-by-risk-category", "actor-exposures"):
-        named = kq.load_library()[name]
-        bindings = kq.bind(named, {"actor": "acme-lab"} if name == "actor-exposures" else {})
+        named = load_library()[name]
+        bindings = bind(named, {"actor": "acme-lab"} if name == "actor-exposures" else {})
         capped = isolate.run_limited(store, named.text, bindings, 30, 10_000, 512)
-        plain = kq.run_embedded(store, named.text, bindings, 30, 10_000)
+        plain = run_embedded(store, named.text, bindings, 30, 10_000)
         assert capped.form == plain.form and capped.variables == plain.variables
         assert capped.rows == plain.rows and capped.rows
 
 
 def test_errors_of_a_capped_query_keep_their_kind(built):
     store = open_build(built.build_dir)
-    with pytest.raises(kq.ResultTooLarge, match="more than 3 rows"):
+    with pytest.raises(ResultTooLarge, match="more than 3 rows"):
         isolate.run_limited(store, "SELECT * WHERE { ?s ?p ?o }", None, 30, 3, 512)
-    with pytest.raises(kq.QueryTimeout, match=r"query exceeded the 0\.5 s time limit"):
+    with pytest.raises(QueryTimeout, match=r"query exceeded the 0\.5 s time limit"):
         isolate.run_limited(store, CARTESIAN, None, 0.5, 10, 4096)
 
 

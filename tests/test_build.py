@@ -6,9 +6,10 @@ import json
 
 import pytest
 
-from kg import export, graphfiles
-from kg.build import Built, build
-from kg.errors import OutputError
+from kg.core.errors import OutputError
+from kg.pipeline.build import build
+from kg.store import export, graphfiles
+from kg.store.built import Built
 from tests.conftest import FIXTURES, make_project
 from tests.kgrun import run_kg
 
@@ -108,24 +109,21 @@ def test_a_changed_input_makes_the_build_stale(tmp_path, capsys):
     assert "the build is older than ontology/ or data/" in result.err
 
 
-def test_reference_reasoner_is_selectable(tmp_path):
-    project = make_project(tmp_path, [FIXTURES / "mini"])
-    fast = build(project, out_dir=tmp_path / "fast")
-    reference = build(project, reasoner="owlrl", out_dir=tmp_path / "reference")
+def test_reference_reasoner_is_selectable(mini_build_result, mini_owlrl_build):
+    """The mini fixture built with each reasoner (both builds shared, see conftest.py)."""
+    project, fast = mini_build_result
+    reference = mini_owlrl_build
+    assert fast.reasoner == "fast"
     assert reference.reasoner == "owlrl"
-    assert (tmp_path / "fast" / "exposures.json").read_bytes() == (
-        tmp_path / "reference" / "exposures.json").read_bytes()
+    assert reference.out_dir != project.build_dir
+    assert (project.build_dir / "exposures.json").read_bytes() == (
+        reference.out_dir / "exposures.json").read_bytes()
     assert fast.counts["exposures"] == reference.counts["exposures"]
 
 
-def test_fast_path_falls_back_to_owlrl_for_unsupported_constructs(tmp_path):
-    """A case file may not state owl:sameAs (kg.casevocab); an ontology module, reviewed
-    as code, may, and the fast path hands it to owlrl."""
-    project = make_project(tmp_path, [FIXTURES / "mini"])
-    (project.ontology_dir / "same.ttl").write_text(
-        "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
-        "<https://w3id.org/aigov-kg/id/acme-lab> owl:sameAs "
-        "<https://w3id.org/aigov-kg/id/acme-lab> .\n", "utf-8")
-    result = build(project)
+def test_fast_path_falls_back_to_owlrl_for_unsupported_constructs(same_as_build):
+    """A case file may not state owl:sameAs (kg.pipeline.casevocab); an ontology module, reviewed
+    as code, may, and the fast path hands it to owlrl (the build: conftest.py same_as_build)."""
+    result = same_as_build
     assert result.reasoner == "owlrl"
     assert "owl:sameAs" in result.note

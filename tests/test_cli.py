@@ -10,20 +10,18 @@ import sys
 
 import pytest
 
-from kg.build import build
 from tests.conftest import FIXTURES, make_project
 from tests.kgrun import run_kg
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    project = make_project(tmp_path_factory.mktemp("cli"), [FIXTURES / "mini"])
-    build(project)
-    return project
+@pytest.fixture(scope="session")
+def built(mini_built):
+    """The built mini project, shared for the session (conftest.py): read only."""
+    return mini_built
 
 
 def test_every_command_has_help_with_an_example(capsys, built):
-    from kg.cli import cli
+    from kg.cli.main import cli
 
     for name in sorted(cli.commands):
         result = run_kg(capsys, built.root, name, "--help")

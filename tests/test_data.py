@@ -8,22 +8,22 @@ import pytest
 from rdflib import BNode, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
-from kg.build import check
-from kg.load import load
-from kg.namespaces import AIG, ID
-from kg.stats import compute
+from kg.core.namespaces import AIG, ID
+from kg.pipeline.build import check
+from kg.pipeline.load import load
+from kg.views.stats import compute
 
 CATEGORIES = ["CybersecurityThreatNarrativeRisk", "TechnologyTheftAllegationRisk",
               "StateBackingAllegationRisk", "OpenSourceModelRegulationRisk",
               "PhysicalAIProductRisk", "GeopoliticalUncertaintyRisk"]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def loaded(repo_project):
     return load(repo_project)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def figures(loaded):
     return compute(loaded.table())
 
@@ -82,7 +82,7 @@ def test_instance_iris_follow_one_pattern_and_data_has_no_blank_nodes(loaded):
                 assert pattern.match(str(term)), term
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def records(repo_project):
     return check(repo_project).records
 
@@ -96,7 +96,7 @@ def test_deepseek_is_exposed_in_every_category_but_physical_ai(records):
 
 
 def test_the_korean_suspension_is_ended_since_it_was_lifted(records):
-    from kg.exposures import select
+    from kg.pipeline.exposures import select
 
     suspension = "kr-pipc-deepseek-download-suspension-2025"
     current = select(records, actor="deepseek", statuses=("current",))
@@ -118,7 +118,7 @@ def test_reference_reasoner_agrees_on_the_shipped_data(repo_project, records):
 
 
 def test_a_home_robot_makers_personal_data_exposure_counts_as_physical_ai(records):
-    from kg.exposures import select
+    from kg.pipeline.exposures import select
 
     robot = select(records, actor="example-robotics-co", risk="PhysicalAIProductRisk")
     gdpr = [r for r in robot if r["source"]["id"] == "eu-gdpr"]

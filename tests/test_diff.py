@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from kg.build import build
 from tests.conftest import FIXTURES, REPO, make_project
 from tests.kgrun import run_kg
 
@@ -20,22 +19,12 @@ TASK_FORCE_SOURCE = ("https://www.channelnewsasia.com/business/european-data-pro
                      "creates-chatgpt-task-force-3415696?cid=cna_flip_070214")
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _commands():
-    """Register the commands on the `kg` group (kg/cli.py adds them with add_command)."""
-    from kg.cli import cli
-    from kg.cli_cases import diff, new_case, screen
 
-    for command in (new_case, diff, screen):
-        cli.commands.setdefault(command.name, command)
-
-
-@pytest.fixture(scope="module")
-def mini_baseline(tmp_path_factory) -> Path:
-    """The mini fixture, built once: the earlier build every mini test compares with."""
-    project = make_project(tmp_path_factory.mktemp("baseline"), [FIXTURES / "mini"])
-    build(project)
-    return project.build_dir
+@pytest.fixture(scope="session")
+def mini_baseline(mini_built) -> Path:
+    """The mini fixture, built once (conftest.py): the earlier build every mini test
+    compares with, copied by each."""
+    return mini_built.build_dir
 
 
 @pytest.fixture

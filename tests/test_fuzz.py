@@ -23,10 +23,13 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg import load as load_module
-from kg import query as kq
-from kg.errors import INPUT_RULES, KgError, UsageError, ValidationFailed
-from kg.project import Project
+from kg.core.errors import INPUT_RULES, KgError, UsageError, ValidationFailed
+from kg.core.project import Project
+from kg.pipeline import load as load_module
+from kg.query.library import LIBRARY_DIR, load_library
+from kg.query.run import ResultTooLarge, execute
+from kg.sparql.bind import bind, inject_values, parse_param_options
+from kg.sparql.guard import QueryRefused, check_query, tokenize
 from tests.conftest import make_project
 from tests.test_network_guard import GUARD
 
@@ -46,10 +49,25 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
 
 @pytest.fixture(scope="module")
 def fast_ontology(project: Project):
-    """The ontology parsed once for the module (load() would parse it per example)."""
+    """The ontology parsed once for the module (load() would parse it per example), and
+    the case-file vocabulary read from it once (load() would read it per example, 95% of
+    an example's time): each load gets its own copy, as from_ontology would make it."""
+    from kg.pipeline.casevocab import Vocabulary
+
     ontology = load_module.load_ontology(project)
+    vocabulary = Vocabulary.from_ontology(ontology)
+
+    class OnceVocabulary(Vocabulary):
+        @classmethod
+        def from_ontology(cls, graph):
+            if graph is not ontology:
+                return Vocabulary.from_ontology(graph)
+            return Vocabulary(dict(vocabulary.properties), set(vocabulary.classes),
+                              set(vocabulary.terms))
+
     patch = pytest.MonkeyPatch()
     patch.setattr(load_module, "load_ontology", lambda _project: ontology)
+    patch.setattr(load_module, "Vocabulary", OnceVocabulary)
     yield
     patch.undo()
 
@@ -160,8 +178,9 @@ profile_values = st.recursive(
 @FUZZ
 @given(document=st.dictionaries(st.sampled_from(PROFILE_KEYS), profile_values, max_size=6))
 def test_any_profile_maps_to_records_or_fails_cleanly(document):
-    from kg.load import compose_yaml
-    from kg.profile import read_profile, to_records
+    from kg.cases.profile_read import read_profile
+    from kg.cases.profile_records import to_records
+    from kg.core.reader import compose_yaml
 
     findings: list = []
     root = compose_yaml(yaml.safe_dump(document, allow_unicode=True), "profile.yaml", findings)
@@ -176,7 +195,7 @@ def test_any_profile_maps_to_records_or_fails_cleanly(document):
 
 # --------------------------------------------------------------------------- parameters
 
-LIBRARY = kq.load_library()
+LIBRARY = load_library()
 PARAMETERISED = sorted((name, p.name) for name, q in LIBRARY.items() for p in q.params)
 nasty = st.one_of(
     st.text(max_size=40),
@@ -197,7 +216,7 @@ def test_any_parameter_value_binds_as_a_term_or_is_refused_by_name(which, value)
     named = LIBRARY[name]
     others = {p.name: VALID[p.type] for p in named.params if p.name != param}
     try:
-        bound = kq.bind(named, {**others, param: value}, today=dt.date(2026, 11, 28))
+        bound = bind(named, {**others, param: value}, today=dt.date(2026, 11, 28))
     except UsageError as exc:
         assert exc.message.startswith(f"--param {param}: "), exc.message
         return
@@ -206,18 +225,18 @@ def test_any_parameter_value_binds_as_a_term_or_is_refused_by_name(which, value)
     # value cannot have closed its token or added a clause.
     term = bound[param]
     assert isinstance(term, ox.NamedNode | ox.Literal)
-    remote = kq.inject_values(named.text, bound)
-    assert kq.check_query(remote) == named.form
+    remote = inject_values(named.text, bound)
+    assert check_query(remote) == named.form
     EMPTY.query(remote)  # raises SyntaxError if the value broke out of its term
     # On the embedded store it is a SEP-0007 substitution: the query text is untouched.
-    kq.execute(EMPTY, named.text, bound)
+    execute(EMPTY, named.text, bound)
 
 
 @FUZZ
 @given(pairs=st.lists(st.text(max_size=20), max_size=4))
 def test_any_param_option_is_parsed_or_refused(pairs):
     try:
-        values = kq.parse_param_options(pairs)
+        values = parse_param_options(pairs)
     except UsageError as exc:
         assert exc.message.startswith("--param ")
         return
@@ -238,20 +257,20 @@ SPARQL_PIECES = ["SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "WHERE", "{", "}", "(
 def test_the_guard_answers_any_text_with_a_form_or_a_refusal(pieces):
     text = " ".join(pieces)
     try:
-        form = kq.check_query(text)
-    except kq.QueryRefused as exc:
+        form = check_query(text)
+    except QueryRefused as exc:
         assert exc.message.startswith("query refused: ") and exc.exit_code == 2
         return
     assert form in ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
     words = {w.upper() for w in re.findall(r"[A-Za-z]+", _outside_literals(text))}
     assert not words & {"SERVICE", "LOAD", "FROM", "INSERT", "DROP"}
     with contextlib.suppress(UsageError):  # a syntax error, reported as such
-        kq.execute(EMPTY, text)
+        execute(EMPTY, text)
 
 
 def _outside_literals(text: str) -> str:
     """The query without comments, strings and IRIs (where keywords are just text)."""
-    return "".join(token.text for token in kq.tokenize(text)
+    return "".join(token.text for token in tokenize(text)
                    if token.kind not in ("string", "iri", "comment"))
 
 
@@ -259,7 +278,7 @@ def test_the_fuzz_alphabets_cover_the_guard_words():
     """The generators must be able to produce what the guard refuses."""
     assert {"SERVICE", "LOAD", "FROM", "INSERT", "DROP"} <= set(SPARQL_PIECES)
     assert set(string.digits[:1]) <= set("".join(ONTOLOGY_WORDS))
-    assert Path(kq.LIBRARY_DIR).is_dir() and PARAMETERISED
+    assert Path(LIBRARY_DIR).is_dir() and PARAMETERISED
 
 
 # --------------------------------------------------------------------------- remote answers
@@ -283,14 +302,14 @@ def test_any_answer_of_a_remote_endpoint_is_read_or_refused(document, depth):
     past the decoder's depth) becomes rows or a RemoteError, never a crash."""
     import json
 
-    from kg import remote
+    from kg.query import remote
 
     body = json.dumps(document).encode()
     if depth == 3:
         body = b"[" * 100_000 + body + b"]" * 100_000
     try:
         result = remote.parse_json_results(body)
-    except (remote.RemoteError, kq.ResultTooLarge) as exc:
+    except (remote.RemoteError, ResultTooLarge) as exc:
         assert exc.exit_code == 2 and exc.message
         return
     assert result.form in ("SELECT", "ASK")

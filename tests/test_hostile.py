@@ -39,12 +39,11 @@ from pathlib import Path
 
 import pytest
 
-from kg import atomic
-from kg.build import build
-from kg.errors import OutputError
-from kg.project import Project
-from kg.textsafe import html_text, terminal
-from tests.conftest import FIXTURES, REPO, make_project
+from kg.core import atomic
+from kg.core.errors import OutputError
+from kg.core.project import Project
+from kg.core.textsafe import html_text, terminal
+from tests.conftest import REPO, copy_project
 from tests.kgrun import Run
 from tests.test_network_guard import (
     BLOCKED_EVENTS,
@@ -145,14 +144,14 @@ GENERATED: dict[str, Callable[[str], str]] = {
 }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def trap() -> Iterator[Trap]:
     catcher = Trap()
     yield catcher
     catcher.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def generated(tmp_path_factory: pytest.TempPathFactory, trap: Trap) -> Iterator[Path]:
     """The large and deep inputs, made once: the 200 MB file is real text (so a reader
     without a size limit would really read and parse it) and is deleted afterwards."""
@@ -167,12 +166,11 @@ def generated(tmp_path_factory: pytest.TempPathFactory, trap: Trap) -> Iterator[
     shutil.rmtree(folder, ignore_errors=True)
 
 
-@pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Project:
+@pytest.fixture(scope="session")
+def base(tmp_path_factory: pytest.TempPathFactory, mini_built: Project) -> Project:
     """The mini project, built: every case starts from a copy of it, so a failing run can
     be checked against an intact previous build."""
-    project = make_project(tmp_path_factory.mktemp("base"), [FIXTURES / "mini"])
-    build(project)
+    project = copy_project(mini_built, tmp_path_factory.mktemp("base"))  # built: conftest.py
     shutil.copy(CORPUS / "profiles" / "good.yaml", project.root / "profile.yaml")
     (project.root / "afile").write_text("a file, not a directory\n", "utf-8")
     return project
@@ -579,18 +577,18 @@ CASES: list[Case] = [
     cli("build-out-over-other-files", "paths", (("build", "--quiet", "--out", "notes"),), 2,
         "--out: 'notes' exists and is not an output of kg (no .kg-output file); refusing to "
         "replace it", files=(("notes/todo.yaml", "profiles/good.yaml"),)),
-    # ---- issue 18: every output through the one write guard (kg.outputs.check), before any
+    # ---- issue 18: every output through the one write guard (kg.core.outputs.check), before any
     # work; exit 2, one line naming the option, the path and the rule, nothing changed
-    cli("out-over-the-program", "paths", (("viz", "all", "--out", "kg/cli.py"),
-                                          ("export", "--format", "ttl", "--out", "kg/cli.py"),
-                                          ("screen", "profile.yaml", "--out", "kg/cli.py"),
+    cli("out-over-the-program", "paths", (("viz", "all", "--out", "kg/cli/main.py"),
+                                          ("export", "--format", "ttl", "--out", "kg/cli/main.py"),
+                                          ("screen", "profile.yaml", "--out", "kg/cli/main.py"),
                                           ("new-case", "measure", "--out", "kg/x.yaml")), 2,
         "--out: 'kg/", "' is inside kg/, the program's source; outputs never go into",
-        files=(("kg/cli.py", "queries/drop.rq"),)),
+        files=(("kg/cli/main.py", "queries/drop.rq"),)),
     cli("out-over-the-installed-program", "paths",
-        (("viz", "all", "--out", str(REPO / "kg" / "cli.py")),
-         ("export", "--format", "nt", "--out", str(REPO / "kg" / "cli.py"))), 2,
-        f"--out: '{REPO / 'kg' / 'cli.py'}' is inside kg/ (the installed program, "),
+        (("viz", "all", "--out", str(REPO / "kg" / "cli" / "main.py")),
+         ("export", "--format", "nt", "--out", str(REPO / "kg" / "cli" / "main.py"))), 2,
+        f"--out: '{REPO / 'kg' / 'cli' / 'main.py'}' is inside kg/ (the installed program, "),
     cli("out-over-the-ontology", "paths",
         (("viz", "all", "--out", "ontology/aigov.ttl"),
          ("screen", "profile.yaml", "--out", "ontology/aigov.ttl"),
@@ -665,7 +663,7 @@ CASES: list[Case] = [
         "fake-build/manifest.json: unreadable build output",
         files=(("fake-build/manifest.json", "queries/truncated.rq"),)),
     # ---------------------------------------------------------------- issue 18
-    # Case files assert data, not schema (kg.casevocab): refused at load, file and line.
+    # Case files assert data, not schema (kg.pipeline.casevocab): refused at load, file and line.
     data("schema-same-as-merges-two-companies", "data/same-as.ttl", 1,
          "data/same-as.ttl:5: owl:sameAs would make two entities one", category="schema"),
     data("schema-within-made-symmetric", "data/symmetric-property.ttl", 1,
@@ -957,7 +955,7 @@ ASKS = [
 ]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def served(base: Project, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     server = start_server(base.root, tmp_path_factory.mktemp("serve-hooks"), "--timeout", "2",
                           "--workers", "2", "--max-rows", "100")

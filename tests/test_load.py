@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from kg import load as load_module
 from tests.conftest import FIXTURES, make_project
 from tests.kgrun import run_kg
 
@@ -109,7 +108,9 @@ def test_plain_scalars_are_not_retyped(tmp_path, capsys):
 
 
 def test_an_oversized_file_is_refused(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(load_module, "MAX_INPUT_BYTES", 1000)
+    from kg.core import reader
+
+    monkeypatch.setattr(reader, "MAX_INPUT_BYTES", 1000)
     result = validate_with(tmp_path, capsys, "case.yaml", "# " + "x" * 2000 + "\n")
     assert result.code == 2
     assert "over the 1,000-byte input limit" in result.err
@@ -134,7 +135,7 @@ def test_blank_nodes_are_refused_in_curated_turtle(tmp_path, capsys):
 def test_line_separators_inside_a_turtle_literal_survive(tmp_path):
     """N-Triples leaves U+2028, U+2029 and U+0085 raw inside literals; the table must not
     split a line there (str.splitlines would)."""
-    from kg.build import check
+    from kg.pipeline.build import check
 
     comment = "first\u2028second\u2029third\u0085fourth"
     project = make_project(tmp_path, [FIXTURES / "mini"], {"extra.ttl": (

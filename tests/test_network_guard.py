@@ -38,7 +38,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.build import build
+from kg.pipeline.build import build
 from tests.conftest import FIXTURES, REPO, make_project
 from tests.kgrun import Run, run_kg
 
@@ -127,7 +127,7 @@ class Trap:
         self._listener.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def trap() -> Iterator[Trap]:
     catcher = Trap()
     yield catcher
@@ -221,7 +221,7 @@ SELECT ?s ?src WHERE { ?s <http://purl.org/dc/terms/source> ?src .
 """
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def offline_project(tmp_path_factory: pytest.TempPathFactory, trap: Trap):
     tmp = tmp_path_factory.mktemp("offline")
     project = make_project(tmp, [FIXTURES / "mini"], {
@@ -288,9 +288,9 @@ def test_every_command_runs_with_the_network_blocked(capsys, trap, offline_proje
 def test_png_rendering_is_offline(capsys, trap, offline_project):
     """The PNG view drives headless Chromium (another process, every request but the page
     itself refused by the page's router); this process makes no connection for it."""
-    from kg import viz
+    from kg.views.graph.png import chromium_path
 
-    executable = viz.chromium_path() or "/usr/bin/chromium"
+    executable = chromium_path() or "/usr/bin/chromium"
     if not Path(executable).exists():
         if os.environ.get("CI"):
             pytest.fail(f"Chromium not found at {executable}")
@@ -431,7 +431,7 @@ CONSTRUCT {{ ?s ?p ?o }} WHERE {{
 
 @pytest.mark.parametrize("command", ["validate", "build"])
 def test_a_rule_with_service_is_refused_before_it_runs(command, tmp_path, capsys, trap):
-    """Rules pass the same guard as QC queries (kg.validate.read_query_file): a contributed
+    """Rules pass the same guard as QC queries (kg.sparql.queryfile.read_query_file): a contributed
     rule with SERVICE never reaches Oxigraph's SERVICE client (docs/security.md)."""
     project = make_project(tmp_path, [FIXTURES / "mini"])
     (project.rules_dir / "99-remote.rq").write_text(SERVICE_RULE.format(trap=trap.url),

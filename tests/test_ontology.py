@@ -7,8 +7,8 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from kg.namespaces import AIG
-from kg.reason import closure_owlrl, inconsistencies
+from kg.core.namespaces import AIG
+from kg.pipeline.engines.owlrl_ref import closure_owlrl, inconsistencies
 from tests.conftest import REPO
 
 ONTOLOGY_FILES = sorted((REPO / "ontology").glob("*.ttl"))
@@ -22,7 +22,7 @@ def test_parses_with_a_strict_parser_and_with_rdflib(path):
     assert len(strict) == len(graph) > 0
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def ontology():
     graph = Graph()
     for path in ONTOLOGY_FILES:

@@ -16,8 +16,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
-from kg.build import build
-from kg.namespaces import AIG
+from kg.core.namespaces import AIG
+from kg.pipeline.build import build
 from tests.conftest import FIXTURES, REPO, make_project
 from tests.kgrun import run_kg
 
@@ -37,7 +37,7 @@ DATATYPE_MAP = {
 NEGATIVE = FIXTURES / "inconsistent"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def ontology() -> Graph:
     graph = Graph()
     for path in sorted((REPO / "ontology").glob("*.ttl")):
@@ -72,7 +72,7 @@ def test_no_property_is_both_an_annotation_and_a_data_or_object_property(ontolog
 
 
 def test_date_properties_keep_their_range_for_the_loader(ontology):
-    from kg.load import Vocabulary
+    from kg.pipeline.casevocab import Vocabulary
 
     vocabulary = Vocabulary.from_ontology(ontology)
     for key in ("issuedOn", "inForceFrom", "appliesFrom", "endedOn", "startDate", "endDate",
@@ -177,7 +177,7 @@ def test_build_refuses_a_rule_that_gives_an_exposure_two_disjoint_kinds(tmp_path
 # --------------------------------------------------------------------------- HermiT
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def hermit() -> None:
     """HermiT needs owlready2 and Java: under CI=1 their absence fails, never skips."""
     ci = os.environ.get("CI", "").lower() not in ("", "0", "false")

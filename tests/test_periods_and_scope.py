@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from kg.build import check
-from kg.explain import render as explain
-from kg.exposures import select
+from kg.pipeline.build import check
+from kg.pipeline.exposures import select
+from kg.views.explain import render as explain
 from tests.conftest import FIXTURES, make_project
 from tests.kgrun import run_kg
 
@@ -248,13 +248,13 @@ records:
 """
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def world(tmp_path_factory):
     return make_project(tmp_path_factory.mktemp("periods"), [FIXTURES / "mini"],
                         {"periods.yaml": EXTRA})
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def records(world):
     return check(world).records
 
@@ -424,7 +424,7 @@ def screening(world):
 def screened(world, text: str):
     import datetime as dt
 
-    from kg.screen import screen
+    from kg.cases.screen import screen
 
     path = world.root / "profile.yaml"
     path.write_text(text, "utf-8")
@@ -600,8 +600,8 @@ def test_deepseek_is_not_exposed_to_the_gdpr_before_it_existed(repo_build):
 def test_a_company_in_china_exporting_data_meets_chinas_outbound_rules(tmp_path):
     import datetime as dt
 
-    from kg.project import Project
-    from kg.screen import screen
+    from kg.cases.screen import screen
+    from kg.core.project import Project
     from tests.conftest import REPO
 
     profile = tmp_path / "profile.yaml"

@@ -14,14 +14,18 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg import query as kq
-from kg.build import build
-from kg.cli import cli
-from kg.cli_query import publish, query, serve
-from kg.errors import UsageError
-from kg.namespaces import AIG, GRAPH
-from kg.project import Project
-from kg.store import open_build
+from kg.cli.main import cli
+from kg.cli.query import publish, query, serve
+from kg.core.errors import UsageError
+from kg.core.namespaces import AIG, GRAPH
+from kg.core.project import Project
+from kg.query.library import load_library
+from kg.query.run import execute
+from kg.sparql.bind import bind, inject_values, lateral_values, parse_iri
+from kg.sparql.guard import QueryRefused, check_query
+from kg.sparql.queryfile import NamedQuery, parse_query
+from kg.sparql.results import XSD, Result, display, sort_triples, to_tsv
+from kg.store.oxigraph import open_build
 from tests.conftest import FIXTURES, make_project
 from tests.kgrun import run_kg
 
@@ -47,6 +51,20 @@ records:
     issuedOn: 2021-08-20
     inForceFrom: 2021-11-01
     noOfficialText: {en: "A fixture law with no published text."}
+    source: https://example.org/pipl
+  - id: mini-pipl-localisation
+    a: Provision
+    label: {en: Mini PIPL Art. 40 local storage, zh: 迷你个人信息保护法第四十条境内存储}
+    partOf: mini-pipl
+    governsActivity: ProcessingPersonalData
+    dataLocalisationDuty:
+      en: >-
+        Operators of critical information infrastructure store personal information
+        collected in the territory within it.
+      zh: 关键信息基础设施运营者应当将在境内收集的个人信息存储在境内。
+    raisesRisk: CrossBorderDataRisk
+    inForceFrom: 2021-11-01
+    noOfficialText: {en: "A fixture provision with no published text."}
     source: https://example.org/pipl
   - id: mini-mitigation-local-dpo
     a: Mitigation
@@ -94,6 +112,11 @@ SAMPLES: dict[str, dict[str, str]] = {
     "statuses-to-recheck": {},
     "suppliers-exposed-through-product": {"product": "robo-1"},
     "upcoming-phases": {"after": "2025-06-01"},
+    "rules-reaching-foreign-provider": {"jurisdiction": "it", "date": "2026-01-01"},
+    "data-localisation": {"jurisdiction": "cn"},
+    "measures-against-firms-from": {"jurisdiction": "it"},
+    "applies-in-jurisdiction-on": {"jurisdiction": "de", "date": "2027-01-01",
+                                   "today": "2026-01-01"},
 }
 
 INJECTION = 'x" } ; DROP ALL ; #'
@@ -104,21 +127,20 @@ def mini_project(tmp_path: Path) -> Project:
     return make_project(tmp_path, [FIXTURES / "mini"], {"mini-extra.yaml": EXTRA})
 
 
-@pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    project = mini_project(tmp_path_factory.mktemp("queries"))
-    build(project)
-    return project
+@pytest.fixture(scope="session")
+def project(queries_built: Project) -> Project:
+    """mini_project, built once for the session (conftest.py): read only."""
+    return queries_built
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def store(project: Project) -> ox.Store:
     return open_build(project.build_dir)
 
 
-@pytest.fixture(scope="module")
-def library() -> dict[str, kq.NamedQuery]:
-    return kq.load_library()
+@pytest.fixture(scope="session")
+def library() -> dict[str, NamedQuery]:
+    return load_library()
 
 
 def sample_params(store: ox.Store, name: str) -> dict[str, str]:
@@ -129,16 +151,16 @@ def sample_params(store: ox.Store, name: str) -> dict[str, str]:
     return {"exposure": next(r[-1] for r in rows if r[5] == "mini-tx-device-ban")}
 
 
-def result(store: ox.Store, name: str, **params: str) -> kq.Result:
-    named = kq.load_library()[name]
-    return kq.execute(store, named.text, kq.bind(named, params))
+def result(store: ox.Store, name: str, **params: str) -> Result:
+    named = load_library()[name]
+    return execute(store, named.text, bind(named, params))
 
 
 def full(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
     """Short ids and names for a readable expected table; full IRIs for exposure nodes."""
     if isinstance(term, ox.NamedNode) and "/id/exposure/" in term.value:
         return term.value
-    return kq.display(term)
+    return display(term)
 
 
 def table(store: ox.Store, name: str, **params: str) -> tuple[list[str], list[tuple[str, ...]]]:
@@ -346,6 +368,7 @@ def test_jurisdictions_by_risk_category(store):
         ("eu", "European Union", "PhysicalAIProductRisk", "3"),
         ("us", "United States", "GeopoliticalUncertaintyRisk", "2"),
         ("cn", "China", "BaselineLegalRisk", "1"),
+        ("cn", "China", "GeopoliticalUncertaintyRisk", "1"),  # the PIPL's storage duty
         ("eu", "European Union", "BaselineLegalRisk", "1"),
         ("eu", "European Union", "CybersecurityThreatNarrativeRisk", "1"),
         ("eu", "European Union", "OpenSourceModelRegulationRisk", "1"),
@@ -473,9 +496,9 @@ def test_risk_taxonomy_with_both_labels(store):
 def test_exposure_path_is_the_subgraph_of_one_exposure(store):
     exposure = sample_params(store, "exposure-path")["exposure"]
     answer = result(store, "exposure-path", exposure=exposure)
-    got = {tuple(kq.display(t) for t in (x.subject, x.predicate, x.object))
+    got = {tuple(display(t) for t in (x.subject, x.predicate, x.object))
            for x in answer.triples}
-    e = kq.display(ox.NamedNode(exposure))
+    e = display(ox.NamedNode(exposure))
     assert got == {
         (e, "rdf:type", "Exposure"), (e, "rdf:type", "TargetedMeasureExposure"),
         (e, "exposedActor", "acme-lab"), (e, "exposedToRisk", "GovernmentUseBanRisk"),
@@ -506,7 +529,7 @@ def test_exposure_path_is_the_subgraph_of_one_exposure(store):
 def test_exposure_path_of_a_supplier_shows_the_part_and_the_chain(store):
     rows = table(store, "actor-exposures", actor="chip-co", asOf="2026-01-01")[1]
     answer = result(store, "exposure-path", exposure=rows[0][-1])
-    links = {tuple(kq.display(t) for t in (x.subject, x.predicate, x.object))
+    links = {tuple(display(t) for t in (x.subject, x.predicate, x.object))
              for x in answer.triples if x.predicate.value.startswith(str(AIG))}
     assert {("chip-co", "suppliesHardwareFor", "chip-1"), ("chip-1", "componentOf", "robo-1"),
             ("de", "within", "eu"), ("robo-1-in-germany", "inJurisdiction", "de"),
@@ -600,9 +623,9 @@ def test_values_injection_gives_the_same_answers_as_substitution(store, library)
     cases = [(name, sample_params(store, name)) for name in library] + VARIANTS
     for name, params in cases:
         named = library[name]
-        bindings = kq.bind(named, params)
-        direct = kq.execute(store, named.text, bindings)
-        injected = kq.execute(store, kq.inject_values(named.text, bindings))
+        bindings = bind(named, params)
+        direct = execute(store, named.text, bindings)
+        injected = execute(store, inject_values(named.text, bindings))
         assert injected == direct, (name, params)
         if params is SAMPLES.get(name):
             assert direct.rows or direct.triples or direct.boolean, name
@@ -614,27 +637,27 @@ def test_embedded_binding_answers_as_plain_substitution(store, library):
     cases = [(name, sample_params(store, name)) for name in library] + VARIANTS
     for name, params in cases:
         named = library[name]
-        bindings = kq.bind(named, params)
-        planned = kq.lateral_values(named.text, bindings)
+        bindings = bind(named, params)
+        planned = lateral_values(named.text, bindings)
         assert ("LATERAL {" in planned) == bool(bindings), name
         plain = store.query(named.text, use_default_graph_as_union=True,
                             substitutions={ox.Variable(k): v for k, v in bindings.items()})
-        direct = kq.execute(store, named.text, bindings)
+        direct = execute(store, named.text, bindings)
         if isinstance(plain, ox.QueryBoolean):
             assert direct.boolean == bool(plain), (name, params)
         elif isinstance(plain, ox.QuerySolutions):
             assert direct.rows == [tuple(row) for row in plain], (name, params)
         else:
-            assert direct.triples == kq.sort_triples(set(plain)), (name, params)
+            assert direct.triples == sort_triples(set(plain)), (name, params)
 
 
 def test_lateral_values_leaves_what_it_cannot_wrap():
     term = {"x": ox.NamedNode("http://example.org/x")}
-    assert kq.lateral_values("SELECT ?x WHERE { ?x ?p ?o }", {}) == "SELECT ?x WHERE { ?x ?p ?o }"
+    assert lateral_values("SELECT ?x WHERE { ?x ?p ?o }", {}) == "SELECT ?x WHERE { ?x ?p ?o }"
     for text in ("CONSTRUCT WHERE { ?x ?p ?o }", "DESCRIBE <http://example.org/x>"):
-        assert kq.lateral_values(text, term) == text
-    assert kq.lateral_values("ASK { ?x ?p ?o }", {"x": ox.BlankNode()}) == "ASK { ?x ?p ?o }"
-    assert kq.lateral_values("ASK { ?x ?p ?o }", term) == (
+        assert lateral_values(text, term) == text
+    assert lateral_values("ASK { ?x ?p ?o }", {"x": ox.BlankNode()}) == "ASK { ?x ?p ?o }"
+    assert lateral_values("ASK { ?x ?p ?o }", term) == (
         "ASK { VALUES (?x) { (<http://example.org/x>) } LATERAL { ?x ?p ?o } }")
 
 
@@ -647,8 +670,8 @@ def test_queries_also_work_without_the_owl_rl_graph(project, store, library):
     for name, named in library.items():
         if name in differs:
             continue
-        bindings = kq.bind(named, sample_params(store, name))
-        assert kq.execute(plain, named.text, bindings) == kq.execute(store, named.text,
+        bindings = bind(named, sample_params(store, name))
+        assert execute(plain, named.text, bindings) == execute(store, named.text,
                                                                       bindings), name
 
 
@@ -657,7 +680,7 @@ def test_queries_also_work_without_the_owl_rl_graph(project, store, library):
 
 def test_parameters_accept_ids_prefixed_names_and_iris():
     def iri(text: str) -> str:
-        return kq.parse_iri(text).value
+        return parse_iri(text).value
 
     assert iri("deepseek") == "https://w3id.org/aigov-kg/id/deepseek"
     assert iri("id:eu") == "https://w3id.org/aigov-kg/id/eu"
@@ -667,27 +690,27 @@ def test_parameters_accept_ids_prefixed_names_and_iris():
                      ("no scheme here", "' '"), ("{x}", "'{'"), ("http://a/b>c", "'>'"),
                      ("foo:bar", "unknown prefix 'foo:'"), ("Not An IRI", "' '")]:
         with pytest.raises(ValueError, match=r"not a valid IRI|unknown prefix") as caught:
-            kq.parse_iri(bad)
+            parse_iri(bad)
         assert why in str(caught.value), bad
 
 
 def test_typed_values_are_checked(library):
-    echo = kq.parse_query("# title: t\n# param: n (integer, required) — n\n"
+    echo = parse_query("# title: t\n# param: n (integer, required) — n\n"
                           "# param: b (boolean, optional, default false) — b\n"
                           "SELECT ?n ?b WHERE { }\n", "t", "t.rq")
-    assert kq.bind(echo, {"n": "-3"}) == {
-        "n": ox.Literal("-3", datatype=ox.NamedNode(kq.XSD + "integer")),
-        "b": ox.Literal("false", datatype=ox.NamedNode(kq.XSD + "boolean"))}
+    assert bind(echo, {"n": "-3"}) == {
+        "n": ox.Literal("-3", datatype=ox.NamedNode(XSD + "integer")),
+        "b": ox.Literal("false", datatype=ox.NamedNode(XSD + "boolean"))}
     for params, message in [({"n": "3.5"}, "--param n: '3.5' is not an integer"),
                             ({"n": "1", "b": "yes"}, "--param b: 'yes' is not a boolean"),
                             ({}, "--param n: missing"),
                             ({"n": "1", "m": "2"}, "--param m: unknown parameter")]:
         with pytest.raises(UsageError, match=message):
-            kq.bind(echo, params)
+            bind(echo, params)
     exposures = library["actor-exposures"]
     for value in ("2025-02-30", "20250101", "2025-W01-1", "01/02/2025"):
         with pytest.raises(UsageError, match=r"--param asOf: .* date"):
-            kq.bind(exposures, {"actor": "deepseek", "asOf": value})
+            bind(exposures, {"actor": "deepseek", "asOf": value})
 
 
 ECHO = ("# title: Echo\n# description: the string parameter, back\n"
@@ -701,15 +724,16 @@ ECHO = ("# title: Echo\n# description: the string parameter, back\n"
     "\x01\x1b[31m",
 ])
 def test_string_parameters_arrive_as_one_literal_on_both_paths(store, value):
-    named = kq.parse_query(ECHO, "echo", "echo.rq")
-    bindings = kq.bind(named, {"text": value})
-    for text, extra in ((named.text, bindings), (kq.inject_values(named.text, bindings), {})):
-        answer = kq.execute(store, text, extra)
+    named = parse_query(ECHO, "echo", "echo.rq")
+    bindings = bind(named, {"text": value})
+    for text, extra in ((named.text, bindings), (inject_values(named.text, bindings), {})):
+        answer = execute(store, text, extra)
         assert answer.rows == [(ox.Literal(value), ox.Literal(
-            str(len(value)), datatype=ox.NamedNode(kq.XSD + "integer")))], text
+            str(len(value)), datatype=ox.NamedNode(XSD + "integer")))], text
 
 
-def test_a_parameter_must_be_projected(capsys, project):
+def test_a_parameter_must_be_projected(capsys, queries_copy):
+    project = queries_copy  # it writes a query file into the project: a copy of its own
     file = project.root / "hidden.rq"
     file.write_text("# title: t\n# param: x (IRI, required) — x\n"
                     "SELECT ?y WHERE { BIND(?x AS ?y) }\n", "utf-8")
@@ -782,15 +806,15 @@ REFUSED = [
 
 @pytest.mark.parametrize(("text", "word"), REFUSED)
 def test_guard_refuses(text, word):
-    with pytest.raises(kq.QueryRefused, match=f"query refused: {word}"):
-        kq.check_query(text)
+    with pytest.raises(QueryRefused, match=f"query refused: {word}"):
+        check_query(text)
 
 
 def test_guard_refuses_what_it_cannot_read():
     for text in ("SELECT * WHERE { \\u0053ERVICE <http://x/> { } }",
                  'SELECT * WHERE { BIND("unterminated AS ?x) SERVICE <http://x/> { } }'):
-        with pytest.raises(kq.QueryRefused, match="query refused: cannot read the query"):
-            kq.check_query(text)
+        with pytest.raises(QueryRefused, match="query refused: cannot read the query"):
+            check_query(text)
 
 
 ALLOWED = [
@@ -809,11 +833,12 @@ ALLOWED = [
 
 @pytest.mark.parametrize("text", ALLOWED)
 def test_guard_lets_the_words_through_inside_strings_iris_and_names(store, text):
-    assert kq.check_query(text) == "SELECT"
-    assert len(kq.execute(store, text).rows) == 1
+    assert check_query(text) == "SELECT"
+    assert len(execute(store, text).rows) == 1
 
 
-def test_refused_query_exits_2_with_the_reason(capsys, project):
+def test_refused_query_exits_2_with_the_reason(capsys, queries_copy):
+    project = queries_copy  # it writes a query file into the project: a copy of its own
     file = project.root / "federated.rq"
     file.write_text("# title: f\nSELECT * WHERE {\n  # harmless?\n  SeRvIcE <http://127.0.0.1:9/> "
                     "{ ?s ?p ?o }\n}\n", "utf-8")
@@ -827,7 +852,7 @@ def test_refused_query_exits_2_with_the_reason(capsys, project):
 
 
 def test_time_limit_stops_waiting(project):
-    launcher = ("import sys\nfrom kg.cli import cli, main\nfrom kg.cli_query import query\n"
+    launcher = ("import sys\nfrom kg.cli.main import cli, main\nfrom kg.cli.query import query\n"
                 "cli.add_command(query)\nsys.argv = ['kg', *sys.argv[1:]]\nmain()\n")
     done = subprocess.run([sys.executable, "-c", launcher, "--root", str(project.root), "query",
                            "-", "--timeout", "1"], input=SLOW, capture_output=True, text=True,
@@ -885,11 +910,12 @@ def test_csv_and_tsv_follow_the_w3c_formats(capsys, project):
 
 
 def test_tsv_escapes_tabs_and_newlines():
-    answer = kq.Result("SELECT", ["x"], [(ox.Literal("a\tb\nc"),)])
-    assert kq.to_tsv(answer) == '?x\n"a\\tb\\nc"\n'
+    answer = Result("SELECT", ["x"], [(ox.Literal("a\tb\nc"),)])
+    assert to_tsv(answer) == '?x\n"a\\tb\\nc"\n'
 
 
-def test_table_escapes_terminal_control_characters(capsys, project):
+def test_table_escapes_terminal_control_characters(capsys, queries_copy):
+    project = queries_copy  # it writes a query file into the project: a copy of its own
     file = project.root / "echo.rq"
     file.write_text(ECHO, "utf-8")
     run = run_kg(capsys, project.root, "query", str(file), "--param", "text=\x1b[2Jhi\x07")
@@ -936,3 +962,59 @@ def test_stdin_query(capsys, project, monkeypatch):
     run = run_kg(capsys, project.root, "query", "-", "--format", "csv")
     assert run.code == 0, run.err
     assert run.out == "j\r\nhttps://w3id.org/aigov-kg/id/eu\r\n"
+
+
+# --------------------------------------------------------------------------- market questions
+
+
+def test_rules_reaching_a_foreign_open_weight_provider(store):
+    variables, rows = table(store, "rules-reaching-foreign-provider", jurisdiction="it",
+                            date="2026-01-01")
+    assert variables == ["jurisdiction", "activity", "date", "rule", "label", "kind",
+                         "governed", "instrument", "issuedIn", "reach", "status",
+                         "effectiveFrom", "officialText"]
+    found = {(r[3], r[5], r[6], r[7], r[9]) for r in rows}
+    # the EU AI Act's GPAI provisions, inherited by Italy from the EU, reach a provider
+    # publishing open weights from abroad; the exemption is listed beside them
+    assert found == {
+        ("mini-ai-act-gpai", "provision", "PublishingOpenWeights", "mini-ai-act",
+         "extraterritorial"),
+        ("mini-ai-act-open-source-exemption", "provision", "PublishingOpenWeights",
+         "mini-ai-act", "extraterritorial")}
+    other = table(store, "rules-reaching-foreign-provider", jurisdiction="it",
+                  activity="aig:ProcessingPersonalData", date="2026-01-01")[1]
+    assert {(r[3], r[6]) for r in other} == {("mini-gdpr", "ProcessingPersonalData")}
+    assert table(store, "rules-reaching-foreign-provider", jurisdiction="us",
+                 date="2026-01-01")[1] == []
+
+
+def test_data_localisation_duties(store):
+    variables, rows = table(store, "data-localisation", jurisdiction="cn")
+    assert variables == ["jurisdiction", "date", "rule", "label", "issuedIn", "duty",
+                         "activities", "status", "effectiveFrom", "officialText"]
+    assert [(r[2], r[4], r[6], r[8]) for r in rows] == [
+        ("mini-pipl-localisation", "cn", "ProcessingPersonalData", "2021-11-01")]
+    assert rows[0][5].startswith("Operators of critical information infrastructure store")
+    assert table(store, "data-localisation", jurisdiction="it")[1] == []
+    assert len(table(store, "data-localisation")[1]) == 1  # every market
+
+
+def test_measures_against_chinese_firms(store):
+    rows = table(store, "measures-against-firms-from", jurisdiction="it")[1]
+    assert [(r[2], r[4], r[5], r[6], r[7]) for r in rows] == [
+        ("mini-it-order", "Order", "it", "acme-app", "acme-lab")]
+    # the Texas ban is in the US (through us-tx), not in Italy; none target US firms
+    us = table(store, "measures-against-firms-from", jurisdiction="us")[1]
+    assert [(r[2], r[5]) for r in us] == [("mini-tx-device-ban", "us-tx")]
+    assert table(store, "measures-against-firms-from", jurisdiction="us", home="us")[1] == []
+
+
+def test_what_applies_in_a_market_on_a_future_date(store):
+    rows = table(store, "applies-in-jurisdiction-on", jurisdiction="de", date="2027-01-01",
+                 today="2026-01-01")[1]
+    items = {r[5]: (r[4], r[7]) for r in rows}  # item: (startsLater, kind)
+    assert items["mini-gdpr"] == ("false", "instrument")
+    assert all(r[3] <= "2027-01-01" for r in rows)
+    later = {item for item, (starts, _) in items.items() if starts == "true"}
+    assert later == {r[5] for r in rows if r[3] > "2026-01-01"}
+    assert "mini-pipl" not in items  # a Chinese law does not apply in Germany

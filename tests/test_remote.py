@@ -17,14 +17,17 @@ from pathlib import Path
 
 import pytest
 
-from kg import query as kq
-from kg import remote
-from kg.build import build
-from kg.errors import UsageError
-from kg.project import Project
-from kg.store import open_build
+from kg.core.errors import UsageError
+from kg.core.project import Project
+from kg.query import remote
+from kg.query.library import load_library
+from kg.query.run import execute
+from kg.sparql.bind import bind, inject_values, parse_iri, parse_value
+from kg.sparql.guard import check_query
+from kg.sparql.queryfile import Param
+from kg.store.oxigraph import open_build
 from tests.kgrun import run_kg
-from tests.test_queries import SAMPLES, VARIANTS, mini_project, sample_params
+from tests.test_queries import SAMPLES, VARIANTS, sample_params
 
 OTHER_GRAPH = "http://example.org/someone-elses-graph"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <%s> { ?s ?p ?o } }"
@@ -43,7 +46,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     binary = oxigraph_binary()
     if binary is None:
@@ -80,11 +83,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         log.close()
 
 
-@pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    project = mini_project(tmp_path_factory.mktemp("remote"))
-    build(project)
-    return project
+@pytest.fixture(scope="session")
+def project(queries_built: Project) -> Project:
+    """tests/test_queries.py's mini_project, built once for the session (conftest.py)."""
+    return queries_built
 
 
 def http(method: str, url: str, body: bytes | None = None,
@@ -100,7 +102,7 @@ def count(base: str, graph: str) -> int:
     return int(rows[0]["n"].value)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def published(server: str, project: Project) -> int:
     """Someone else's graph on the server; the number of triples the build has."""
     http("PUT", f"{server}/store?graph={urllib.parse.quote(OTHER_GRAPH, safe='')}",
@@ -118,14 +120,14 @@ def test_publish_then_every_named_query_answers_as_embedded(capsys, server, proj
     assert count(server, remote.DEFAULT_GRAPH) == published
 
     store = open_build(project.build_dir)
-    library = kq.load_library()
+    library = load_library()
     target = remote.endpoint(server)
     cases = [(name, sample_params(store, name)) for name in library] + VARIANTS
     assert {name for name, _params in cases} == set(library) == set(SAMPLES)
     for name, params in cases:
         named = library[name]
-        bindings = kq.bind(named, params)
-        embedded = kq.execute(store, named.text, bindings)
+        bindings = bind(named, params)
+        embedded = execute(store, named.text, bindings)
         served = remote.remote_query(target, named.text, bindings)
         assert served == embedded, (name, params)
 
@@ -163,7 +165,8 @@ def test_a_second_graph_iri_is_its_own_graph(capsys, server, project, published)
     assert count(server, OTHER_GRAPH) == 2
 
 
-def test_remote_queries_are_guarded_before_sending(capsys, project):
+def test_remote_queries_are_guarded_before_sending(capsys, queries_copy):
+    project = queries_copy  # it writes a query file into the project: a copy of its own
     closed = f"http://127.0.0.1:{free_port()}"  # nothing listens: a send would fail differently
     file = project.root / "federated.rq"
     file.write_text("SELECT * WHERE { SERVICE <http://example.org/> { ?s ?p ?o } }", "utf-8")
@@ -218,20 +221,20 @@ def test_credentials_come_from_the_environment_only():
 
 
 def test_values_block_goes_at_the_start_of_the_where_group():
-    named = kq.load_library()["actor-exposures"]
-    text = kq.inject_values(named.text, kq.bind(named, {"actor": "acme-lab",
+    named = load_library()["actor-exposures"]
+    text = inject_values(named.text, bind(named, {"actor": "acme-lab",
                                                         "asOf": "2026-01-01"}))
     where = text.index("WHERE {")
     assert text[where:].startswith(
         'WHERE { VALUES (?actor ?asOf) { (<https://w3id.org/aigov-kg/id/acme-lab> '
         '"2026-01-01"^^<http://www.w3.org/2001/XMLSchema#date>) } ')
     assert text.rstrip().endswith("?exposure ?risk")  # nothing trailing
-    sub = kq.inject_values("SELECT ?x { SELECT ?x WHERE { BIND(1 AS ?x) } }",
-                           {"y": kq.parse_iri("id:eu")})
+    sub = inject_values("SELECT ?x { SELECT ?x WHERE { BIND(1 AS ?x) } }",
+                           {"y": parse_iri("id:eu")})
     assert sub == ("SELECT ?x { VALUES (?y) { (<https://w3id.org/aigov-kg/id/eu>) } { SELECT ?x "
                    "WHERE { BIND(1 AS ?x) } } }")
     # whatever the string, it stays inside its literal
-    hostile = kq.inject_values("SELECT ?s WHERE { }", {"s": kq.parse_value(
-        kq.Param("s", "string", True, None, ""), 'x" } ; DROP ALL ; #\n')})
-    assert kq.check_query(hostile) == "SELECT"
+    hostile = inject_values("SELECT ?s WHERE { }", {"s": parse_value(
+        Param("s", "string", True, None, ""), 'x" } ; DROP ALL ; #\n')})
+    assert check_query(hostile) == "SELECT"
     assert '"x\\" } ; DROP ALL ; #\\n"' in hostile

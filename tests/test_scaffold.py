@@ -10,10 +10,12 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import RDF, RDFS, SH
 
-from kg.load import Scalar, Vocabulary, YList, YMap, compose_yaml, load_ontology
-from kg.namespaces import AIG
-from kg.project import Project
-from kg.scaffold import KINDS, render, risk_types_by_category, status_values
+from kg.cases.scaffold import KINDS, render, risk_types_by_category, status_values
+from kg.core.namespaces import AIG
+from kg.core.project import Project
+from kg.core.reader import Scalar, YList, YMap, compose_yaml
+from kg.pipeline.casevocab import Vocabulary
+from kg.pipeline.load import load_ontology
 from tests.conftest import FIXTURES, REPO, make_project
 from tests.kgrun import run_kg
 
@@ -38,17 +40,8 @@ IDS = {"instrument": "mini-new-law", "measure": "mini-new-order", "allegation": 
        "activity": "acme-new-activity", "risk-type": "DeepfakeContentRisk"}
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _commands():
-    """Register the commands on the `kg` group (kg/cli.py adds them with add_command)."""
-    from kg.cli import cli
-    from kg.cli_cases import diff, new_case, screen
 
-    for command in (new_case, diff, screen):
-        cli.commands.setdefault(command.name, command)
-
-
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def ontology() -> Graph:
     return load_ontology(Project(REPO))
 

@@ -29,15 +29,17 @@ from rdflib.compare import isomorphic
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from rdflib.query import Result as RdflibResult
 
-from kg import query as kq
-from kg import remote
-from kg import serve as ks
-from kg.build import build
-from kg.namespaces import GRAPH
-from kg.project import Project
-from kg.store import open_build, to_rdflib
+from kg.core.namespaces import GRAPH
+from kg.core.project import Project
+from kg.core.terms import to_rdflib
+from kg.query import remote
+from kg.query.library import load_library
+from kg.query.run import execute
+from kg.server import formats as ks
+from kg.sparql.results import Result, _csv_value
+from kg.store.oxigraph import open_build
 from tests.kgrun import run_kg
-from tests.test_queries import SLOW, VARIANTS, mini_project, sample_params
+from tests.test_queries import SLOW, VARIANTS, sample_params
 
 pytestmark = pytest.mark.filterwarnings(  # rdflib's JSON-LD parser, not this project
     "ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
@@ -58,8 +60,8 @@ if _log:
 
 LAUNCH = """\
 import sys
-from kg.cli import cli, main
-from kg.cli_query import publish, query, serve
+from kg.cli.main import cli, main
+from kg.cli.query import publish, query, serve
 for command in (query, publish, serve):
     if command.name not in cli.commands:
         cli.add_command(command)
@@ -144,19 +146,18 @@ def stop(server: Server) -> None:
         server.process.kill()
 
 
-@pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    project = mini_project(tmp_path_factory.mktemp("serve"))
-    build(project)
-    return project
+@pytest.fixture(scope="session")
+def project(queries_built: Project) -> Project:
+    """tests/test_queries.py's mini_project, built once for the session (conftest.py)."""
+    return queries_built
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def store(project: Project) -> ox.Store:
     return open_build(project.build_dir)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server(project: Project, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     served = start(project, tmp_path_factory.mktemp("audit"), "--timeout", "2", "--max-rows",
                    "100", "--workers", "2")
@@ -166,7 +167,7 @@ def server(project: Project, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         stop(served)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def tight(project: Project, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A server with little room: three connections, two seconds to send a request, one
     worker with 400 MiB."""
@@ -213,8 +214,8 @@ def countries(answer: Answer) -> list[str]:
 # --------------------------------------------------------------------------- embedded answers
 
 
-def embedded(store: ox.Store, text: str) -> kq.Result:
-    return kq.execute(store, text, None, 1000)
+def embedded(store: ox.Store, text: str) -> Result:
+    return execute(store, text, None, 1000)
 
 
 def embedded_rows(store: ox.Store, text: str) -> list[tuple]:
@@ -224,7 +225,7 @@ def embedded_rows(store: ox.Store, text: str) -> list[tuple]:
 
 def embedded_csv(store: ox.Store, text: str) -> list[list[str]]:
     result = embedded(store, text)
-    return [result.variables, *([kq._csv_value(term) for term in row] for row in result.rows)]
+    return [result.variables, *([_csv_value(term) for term in row] for row in result.rows)]
 
 
 def embedded_graph(store: ox.Store, text: str) -> Graph:
@@ -392,7 +393,7 @@ def test_graphs_in_every_format_are_the_embedded_graph(server, store, text, fmt,
 def test_hostile_text_stays_well_formed_xml():
     hostile = ox.Literal('<a href="x">&amp; ]]> "quoted"\r\n\t</a> 中文', language="zh")
     iri = ox.NamedNode("https://example.org/x?a=1&b=<2>".replace("<", "%3C").replace(">", "%3E"))
-    rows = kq.Result("SELECT", ["x", "y"], [(iri, hostile), (None, ox.BlankNode("b0"))])
+    rows = Result("SELECT", ["x", "y"], [(iri, hostile), (None, ox.BlankNode("b0"))])
     parsed = parsed_rows(ks.to_xml_results(rows), "xml")
     assert parsed == [(URIRef(iri.value), Literal(hostile.value, lang="zh")),
                       (None, parsed[1][1])]
@@ -404,7 +405,7 @@ def test_hostile_text_stays_well_formed_xml():
     assert len(graph) == 2
     # what XML 1.0 cannot carry is refused, not written
     with pytest.raises(ks.Unwritable, match="U\\+0001"):
-        ks.to_xml_results(kq.Result("SELECT", ["x"], [(ox.Literal("a\x01b"),)]))
+        ks.to_xml_results(Result("SELECT", ["x"], [(ox.Literal("a\x01b"),)]))
     with pytest.raises(ks.Unwritable, match="cannot be written as RDF/XML"):
         ks.to_rdfxml([ox.Triple(iri, ox.NamedNode("https://example.org/1"), iri)])
 
@@ -486,7 +487,7 @@ def test_sparqlwrapper_construct(server, store, fmt, method):
 
 def test_kg_query_endpoint_gives_the_embedded_rows_for_every_named_query(capsys, server,
                                                                         store):
-    library = kq.load_library()
+    library = load_library()
     cases = [(name, sample_params(store, name)) for name in library] + VARIANTS
     for name, params in cases:
         fmt = "nt" if library[name].form in ("CONSTRUCT", "DESCRIBE") else "json"

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from kg.load import load, load_ontology
-from kg.project import Project
-from kg.sourcepolicy import SourcePolicy
-from kg.stats import compute
+from kg.core.project import Project
+from kg.pipeline.load import load, load_ontology
+from kg.pipeline.sourcepolicy import SourcePolicy
+from kg.views.stats import compute
 from tests.conftest import FIXTURES, REPO, make_project
 from tests.kgrun import run_kg
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def policy() -> SourcePolicy:
     return SourcePolicy.from_graph(load_ontology(Project(REPO)))
 

@@ -16,11 +16,20 @@ import networkx as nx
 import pytest
 from click.testing import CliRunner
 
-from kg import viz
-from kg.build import Built, build
-from kg.cli_viz import viz as viz_command
-from kg.errors import UsageError
-from kg.namespaces import AIG, ID
+from kg.cli.viz import viz as viz_command
+from kg.core.errors import UsageError
+from kg.core.namespaces import AIG, ID
+from kg.core.textsafe import json_for_script
+from kg.pipeline.build import build
+from kg.store.built import Built
+from kg.views.graph import viz
+from kg.views.graph.html import render_html
+from kg.views.graph.model import View, exposure_view
+from kg.views.graph.ontology import ontology_view
+from kg.views.graph.payload import payload, short_label
+from kg.views.graph.png import CHROMIUM_ARGS, chromium_path
+from kg.views.graph.svg import render_svg
+from kg.views.graph.words import SUBCLASS_RELATION
 from tests.conftest import FIXTURES, make_project
 from tests.test_exposures import EXPECTED
 
@@ -51,7 +60,7 @@ def key(short: str) -> str:
     return str(AIG[short]) if short[:1].isupper() else str(ID[short])
 
 
-def ids(view: viz.View, group: str | None = None) -> set[str]:
+def ids(view: View, group: str | None = None) -> set[str]:
     return {n["id"] for n in view.graph.nodes.values() if group is None or n["group"] == group}
 
 
@@ -65,7 +74,7 @@ def expected_for(actor: str, as_of: dt.date = AS_OF) -> set[tuple]:
 
 @pytest.mark.parametrize("actor", sorted({e[1] for e in EXPECTED}))
 def test_actor_view_holds_exactly_the_hand_checked_paths(mini_records, actor):
-    view = viz.exposure_view(mini_records, "actor", actor, as_of=AS_OF)
+    view = exposure_view(mini_records, "actor", actor, as_of=AS_OF)
     wanted = expected_for(actor)
     assert len(view.paths) == len(wanted)
     assert ids(view, "actor") == {actor}
@@ -85,8 +94,8 @@ def test_actor_view_holds_exactly_the_hand_checked_paths(mini_records, actor):
 
 
 def test_ended_exposures_are_hidden_unless_asked(mini_records):
-    shown = viz.exposure_view(mini_records, "actor", "robo-co", as_of=AS_OF)
-    everything = viz.exposure_view(mini_records, "actor", "robo-co", as_of=AS_OF,
+    shown = exposure_view(mini_records, "actor", "robo-co", as_of=AS_OF)
+    everything = exposure_view(mini_records, "actor", "robo-co", as_of=AS_OF,
                                    include_ended=True)
     assert "mini-aild" not in ids(shown)
     assert "mini-aild" in ids(everything)
@@ -94,7 +103,7 @@ def test_ended_exposures_are_hidden_unless_asked(mini_records):
 
 
 def test_value_chain_and_jurisdiction_chain_are_edges(mini_records):
-    graph = viz.exposure_view(mini_records, "actor", "chip-co", as_of=AS_OF).graph
+    graph = exposure_view(mini_records, "actor", "chip-co", as_of=AS_OF).graph
     assert [key("chip-co"), key("robo-1"), key("robo-1-in-germany"), key("de"), key("eu"),
             key("mini-pld"), key("ProductLiabilityRisk")] in [
         list(p) for p in nx.all_simple_paths(graph, key("chip-co"), key("ProductLiabilityRisk"))]
@@ -102,52 +111,52 @@ def test_value_chain_and_jurisdiction_chain_are_edges(mini_records):
 
 
 def test_jurisdiction_view_marks_inherited_and_contained_instruments(mini_records):
-    de = viz.exposure_view(mini_records, "jurisdiction", "de", as_of=AS_OF)
+    de = exposure_view(mini_records, "jurisdiction", "de", as_of=AS_OF)
     scopes = {n["id"]: (n["scope"], n["scope_from"]) for n in de.graph.nodes.values()
               if n["group"] in ("instrument", "measure", "event")}
     assert scopes == {s: ("inherited", "eu")
                       for s in ("mini-gdpr", "mini-pld", "mini-robot-standard")}
-    it = viz.exposure_view(mini_records, "jurisdiction", "it", as_of=AS_OF)
+    it = exposure_view(mini_records, "jurisdiction", "it", as_of=AS_OF)
     assert it.graph.nodes[key("mini-it-order")]["scope"] == ""
-    us = viz.exposure_view(mini_records, "jurisdiction", "us", as_of=AS_OF)
+    us = exposure_view(mini_records, "jurisdiction", "us", as_of=AS_OF)
     assert us.graph.nodes[key("mini-tx-device-ban")]["scope"] == "contained"
     assert us.graph.nodes[key("us")]["focal"]
 
 
 def test_centrality_counts_exposure_paths_and_sizes_nodes(mini_records):
-    view = viz.exposure_view(mini_records, "all", as_of=AS_OF)
+    view = exposure_view(mini_records, "all", as_of=AS_OF)
     graph = view.graph
     assert graph.nodes[key("mini-pld")]["npaths"] == 3
     assert graph.nodes[key("acme-lab")]["npaths"] == len(expected_for("acme-lab"))
     # gdpr, ai-act gpai, robot standard, pld ×3 (robo-co, chip-co, data-co); aild has ended
     assert graph.nodes[key("eu")]["npaths"] == 6
     assert all(0 <= n["betweenness"] <= 1 for n in graph.nodes.values())
-    sizes = {n["id"]: n["size"] for n in viz.payload(view)["nodes"]}
+    sizes = {n["id"]: n["size"] for n in payload(view)["nodes"]}
     assert sizes["mini-pld"] > sizes["mini-outbound-rule"]
     assert len(view.paths) == sum(len(expected_for(a)) for a in {e[1] for e in EXPECTED})
 
 
 def test_risk_view_keeps_only_the_risk_asked_for(mini_records):
-    view = viz.exposure_view(mini_records, "risk", "MarketAccessSuspensionRisk", as_of=AS_OF)
+    view = exposure_view(mini_records, "risk", "MarketAccessSuspensionRisk", as_of=AS_OF)
     assert ids(view, "risk") == {"MarketAccessSuspensionRisk"}
     assert ids(view, "actor") == {"acme-lab"}
-    liability = viz.exposure_view(mini_records, "risk", "ProductLiabilityRisk", as_of=AS_OF)
+    liability = exposure_view(mini_records, "risk", "ProductLiabilityRisk", as_of=AS_OF)
     assert ids(liability, "actor") == {"robo-co", "chip-co", "data-co"}
 
 
 def test_risk_category_view_adds_the_category_node(mini_records):
     record = next(r for r in mini_records if r["source"]["id"] == "mini-pld")
     category = record["risks"][0]["categories"][0]
-    view = viz.exposure_view(mini_records, "risk", category, as_of=AS_OF)
+    view = exposure_view(mini_records, "risk", category, as_of=AS_OF)
     node = view.graph.nodes[key(category)]
     assert node["group"] == "category" and node["focal"]
     assert view.graph.has_edge(key("ProductLiabilityRisk"), key(category))
 
 
 def test_ontology_view_has_subclass_links_and_property_edges(mini_project):
-    view = viz.ontology_view(mini_project.root, None)
+    view = ontology_view(mini_project.root, None)
     graph = view.graph
-    assert viz.SUBCLASS_RELATION in graph.edges[key("Company"), key("Organisation")]["rels"]
+    assert SUBCLASS_RELATION in graph.edges[key("Company"), key("Organisation")]["rels"]
     assert graph.has_edge(key("Activity"), key("Jurisdiction"))
     lit, _edges = view.highlight(key("Company"))
     assert {key("Company"), key("Organisation"), key("Actor")} <= lit
@@ -155,20 +164,20 @@ def test_ontology_view_has_subclass_links_and_property_edges(mini_project):
 
 
 def test_output_is_deterministic(mini_records):
-    one = viz.exposure_view(mini_records, "all", as_of=AS_OF)
-    two = viz.exposure_view(list(mini_records), "all", as_of=AS_OF)
-    assert viz.render_html(one) == viz.render_html(two)
-    assert viz.render_svg(one) == viz.render_svg(two)
+    one = exposure_view(mini_records, "all", as_of=AS_OF)
+    two = exposure_view(list(mini_records), "all", as_of=AS_OF)
+    assert render_html(one) == render_html(two)
+    assert render_svg(one) == render_svg(two)
 
 
 def test_script_json_cannot_break_out():
-    text = viz.json_for_script({"a": "</script><b>&\u2028\u2029"})
+    text = json_for_script({"a": "</script><b>&\u2028\u2029"})
     assert not set(text) & {"<", ">", "&", "\u2028", "\u2029"}
     assert json.loads(text) == {"a": "</script><b>&\u2028\u2029"}
 
 
 def test_page_is_self_contained_with_the_vis_licence(mini_records):
-    html = viz.render_html(viz.exposure_view(mini_records, "actor", "acme-lab", as_of=AS_OF))
+    html = render_html(exposure_view(mini_records, "actor", "acme-lab", as_of=AS_OF))
     assert "@license" in html and "vis.js is dual licensed" in html
     assert "sourceMappingURL" not in html
     assert "<link" not in html and " src=" not in html.split('id="kg-data"')[0]
@@ -178,7 +187,7 @@ def test_page_is_self_contained_with_the_vis_licence(mini_records):
 # --------------------------------------------------------------------------- hostile data
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def hostile_build(tmp_path_factory: pytest.TempPathFactory) -> Built:
     tmp = tmp_path_factory.mktemp("viz")
     project = make_project(tmp, [FIXTURES / "mini"], extra={"hostile.yaml": HOSTILE})
@@ -188,10 +197,10 @@ def hostile_build(tmp_path_factory: pytest.TempPathFactory) -> Built:
 
 def test_svg_keeps_hostile_labels_as_text(hostile_build):
     view = viz.view_of_build(hostile_build, "actor", "evil-co", as_of=AS_OF)
-    svg = viz.render_svg(view)
+    svg = render_svg(view)
     root = ET.fromstring(svg)
     texts = " ".join(t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text"))
-    assert viz.short_label(HOSTILE_LABELS[0]) in texts
+    assert short_label(HOSTILE_LABELS[0]) in texts
     tags = {el.tag.split("}")[1] for el in root.iter()}
     assert not tags & {"img", "script", "foreignObject", "b"}
     assert len(root.findall(".//{http://www.w3.org/2000/svg}g[@class='node']")) == \
@@ -200,9 +209,9 @@ def test_svg_keeps_hostile_labels_as_text(hostile_build):
 
 def test_ontology_view_reads_the_build_or_the_ontology_alike(hostile_build):
     root = hostile_build.out_dir.parent
-    from_build = viz.ontology_view(root, hostile_build.out_dir)
-    from_files = viz.ontology_view(root, None)
-    assert viz.render_html(from_build) == viz.render_html(from_files)
+    from_build = ontology_view(root, hostile_build.out_dir)
+    from_files = ontology_view(root, None)
+    assert render_html(from_build) == render_html(from_files)
 
 
 def test_cli_resolves_names_and_guards_the_output(hostile_build, tmp_path, monkeypatch):
@@ -236,9 +245,9 @@ def test_cli_resolves_names_and_guards_the_output(hostile_build, tmp_path, monke
 # --------------------------------------------------------------------------- in Chromium
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    executable = viz.chromium_path() or "/usr/bin/chromium"
+    executable = chromium_path() or "/usr/bin/chromium"
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -250,7 +259,7 @@ def browser() -> Iterator[Any]:
             pytest.fail(f"Chromium not found at {executable} (apt-get install chromium)")
         pytest.skip(f"Chromium not found at {executable}: browser tests NOT run")
     with sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=executable, args=viz.CHROMIUM_ARGS)
+        instance = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield instance
         instance.close()
 
@@ -258,7 +267,7 @@ def browser() -> Iterator[Any]:
 class Page:
     """A view opened from file:// with every other request refused and recorded."""
 
-    def __init__(self, browser: Any, view: viz.View, tmp_path: Path):
+    def __init__(self, browser: Any, view: View, tmp_path: Path):
         path = tmp_path / f"{view.kind}-{view.lang}.html"
         path.write_bytes(viz.render(view, "html"))
         self.url = path.as_uri()
@@ -291,7 +300,7 @@ class Page:
         self.page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
 
 
-def check_page(page: Page, view: viz.View) -> None:
+def check_page(page: Page, view: View) -> None:
     assert page.requests == [page.url]
     assert page.errors == []
     graph = view.graph
@@ -359,7 +368,7 @@ def test_only_http_sources_become_links(browser, mini_records, tmp_path):
         for step in record["path"]:
             if step and step["id"] == "acme-lab":
                 step["sources"] = ["javascript:window.__pwned=7", "https://example.org/ok"]
-    view = viz.exposure_view(records, "actor", "acme-lab", as_of=AS_OF)
+    view = exposure_view(records, "actor", "acme-lab", as_of=AS_OF)
     page = Page(browser, view, tmp_path)
     page.js("k => kgViz.selectNode(k)", key("acme-lab"))
     hrefs = page.js("[...document.querySelectorAll('#kg-panel a')].map(a => a.href)")
@@ -370,8 +379,8 @@ def test_only_http_sources_become_links(browser, mini_records, tmp_path):
 
 
 def test_status_filter_hides_ended_paths(browser, mini_records, tmp_path):
-    view = viz.exposure_view(mini_records, "all", as_of=AS_OF, include_ended=True)
-    current = viz.exposure_view(mini_records, "all", as_of=AS_OF)
+    view = exposure_view(mini_records, "all", as_of=AS_OF, include_ended=True)
+    current = exposure_view(mini_records, "all", as_of=AS_OF)
     page = Page(browser, view, tmp_path)
     check_page(page, view)
     page.page.locator("fieldset[data-key='status'] input[value='ended']").uncheck()
@@ -379,12 +388,12 @@ def test_status_filter_hides_ended_paths(browser, mini_records, tmp_path):
                                          "edges": current.graph.number_of_edges(),
                                          "paths": len(current.paths)}
     page.page.select_option("fieldset[data-key='jurisdiction'] select", "it")
-    only_it = viz.exposure_view(mini_records, "jurisdiction", "it", as_of=AS_OF)
+    only_it = exposure_view(mini_records, "jurisdiction", "it", as_of=AS_OF)
     assert page.js("kgViz.counts()")["paths"] == len(only_it.paths)
 
 
 def test_ontology_view_in_chromium(browser, mini_project, tmp_path):
-    view = viz.ontology_view(mini_project.root, None, lang="zh")
+    view = ontology_view(mini_project.root, None, lang="zh")
     page = Page(browser, view, tmp_path)
     check_page(page, view)
     page.click_node(key("Company"))
@@ -393,7 +402,7 @@ def test_ontology_view_in_chromium(browser, mini_project, tmp_path):
 
 
 def test_png_is_rendered_offline(browser, mini_records):
-    view = viz.exposure_view(mini_records, "actor", "robo-co", as_of=AS_OF)
+    view = exposure_view(mini_records, "actor", "robo-co", as_of=AS_OF)
     # Playwright's sync API cannot nest in the running browser fixture's loop: use a thread.
     with ThreadPoolExecutor(1) as pool:
         png = pool.submit(viz.render, view, "png").result()

@@ -1,4 +1,4 @@
-"""The write guard (`kg.outputs.check`): every output option of every command, in every
+"""The write guard (`kg.core.outputs.check`): every output option of every command, in every
 place an output must never go, and the places it may.
 
 Each refused run must exit 2 with one line that names the option, the path and the rule,
@@ -23,11 +23,10 @@ from pathlib import Path
 import pytest
 
 import kg
-from kg import atomic, outputs
-from kg.build import build
-from kg.errors import UsageError
-from kg.viz import sign_png
-from tests.conftest import FIXTURES, REPO, make_project
+from kg.core import atomic, outputs
+from kg.core.errors import UsageError
+from kg.views.graph.png import sign_png
+from tests.conftest import REPO
 from tests.kgrun import run_kg
 
 PROFILE = (REPO / "tests" / "hostile" / "profiles" / "good.yaml").read_text("utf-8")
@@ -124,11 +123,10 @@ def _cases() -> list:
 # --------------------------------------------------------------------------- the project
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    project = make_project(tmp_path_factory.mktemp("guard"), [FIXTURES / "mini"])
-    build(project)
-    return project.root
+@pytest.fixture(scope="session")
+def built(mini_built) -> Path:
+    """The built mini project, shared for the session (conftest.py): copied by each test."""
+    return mini_built.root
 
 
 @pytest.fixture
@@ -175,14 +173,16 @@ def no_work(monkeypatch: pytest.MonkeyPatch) -> None:
     def trap(*_args, **_kwargs):
         raise AssertionError("work started before the write guard refused the output")
 
-    from kg import build as building
-    from kg import load, scaffold, screen
+    from kg.cases import scaffold, screen
+    from kg.pipeline import build as building
+    from kg.pipeline import load
+    from kg.store.built import Built
 
     monkeypatch.setattr(load, "load", trap)
     monkeypatch.setattr(load, "load_ontology", trap)
     monkeypatch.setattr(scaffold, "load_ontology", trap)
     monkeypatch.setattr(building, "build", trap)
-    monkeypatch.setattr(building.Built, "open", classmethod(trap))
+    monkeypatch.setattr(Built, "open", classmethod(trap))
     monkeypatch.setattr(screen, "screen", trap)
 
 
@@ -210,7 +210,7 @@ def test_every_output_refuses_every_forbidden_place(command, place, project, cap
 
 def test_the_table_covers_every_command_with_an_output_option():
     """A new output option must join the table: find every option that names a path."""
-    from kg.cli import cli
+    from kg.cli.main import cli
 
     found = set()
     for name, command in cli.commands.items():
@@ -363,7 +363,7 @@ def test_the_kinds_recognise_what_kg_writes_and_nothing_else():
     docs_page = (REPO / "docs" / "data-dictionary.md").read_bytes()
     assert outputs.DICTIONARY.recognise(docs_page)
     for other in (REPO / "README.md", REPO / "docs" / "security.md", REPO / "pyproject.toml",
-                  REPO / "kg" / "cli.py", REPO / "ontology" / "aigov.ttl"):
+                  REPO / "kg" / "cli" / "main.py", REPO / "ontology" / "aigov.ttl"):
         head = other.read_bytes()[: outputs.HEAD]
         kinds = [outputs.VIEW, outputs.REPORT, outputs.DOCS_PAGE, outputs.DICTIONARY,
                  *(outputs.EXPORTS[f] for f in ("nt", "jsonld", "graphml"))]
@@ -412,7 +412,7 @@ def test_a_staging_folder_left_by_a_killed_run_is_removed_by_the_next(tmp_path):
     script = textwrap.dedent(f"""
         import os, signal
         from pathlib import Path
-        from kg import atomic
+        from kg.core import atomic
         with atomic.replace_directory(Path({str(out)!r})) as staging:
             (staging / "graph.nt").write_text("half", "utf-8")
             os.kill(os.getpid(), signal.SIGKILL)

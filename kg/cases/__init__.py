@@ -1,0 +1,2 @@
+"""Extending and using the graph for a company: new-case scaffolds, diffs, profiles and screening.
+"""

@@ -1,0 +1,3 @@
+"""Foundations every step uses: errors, escaping, namespaces, the triple table, budgets, the
+project and safe writing.
+"""
