@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
+import pickle
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -14,6 +17,7 @@ from kg.core.project import Project
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+T = TypeVar("T")
 
 
 def make_project(tmp_path: Path, data_dirs: list[Path], extra: dict[str, str] | None = None
@@ -72,15 +76,39 @@ def mini_built(mini_build_result) -> Iterator[Project]:
     yield from _shared(mini_build_result[0])
 
 
+def once_per_session(factory: pytest.TempPathFactory, name: str, make: Callable[[Path], T]
+                     ) -> T:
+    """``make(folder)`` once for the whole test session, not once per xdist worker: the
+    first worker to ask makes it (the others wait for it) and leaves the result, pickled,
+    beside its folder in the session's temporary directory. For the slow session
+    fixtures (the owlrl builds), which every worker would otherwise make again from the
+    same inputs. Without xdist, simply ``make``."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return make(factory.mktemp(name))
+    shared = factory.getbasetemp().parent  # this session's, shared by its workers
+    with open(shared / f"{name}.lock", "a", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        done = shared / f"{name}.pickle"
+        if done.exists():
+            return pickle.loads(done.read_bytes())
+        folder = shared / name
+        shutil.rmtree(folder, ignore_errors=True)  # a worker that failed to make it
+        folder.mkdir()
+        result = make(folder)
+        done.write_bytes(pickle.dumps(result))
+        return result
+
+
 @pytest.fixture(scope="session")
 def mini_owlrl_build(mini_build_result, tmp_path_factory: pytest.TempPathFactory):
-    """The mini fixture built with the owlrl reference reasoner, once (a slow run), into a
-    folder outside the project: the BuildResult, its exposure records included."""
+    """The mini fixture built with the owlrl reference reasoner, once per session (a slow
+    run), into a folder outside the project: the BuildResult, its exposure records
+    included. Read it, never change it."""
     from kg.pipeline.build import build
 
     project = mini_build_result[0]
-    return build(project, reasoner="owlrl",
-                 out_dir=tmp_path_factory.mktemp("mini-owlrl") / "reference")
+    return once_per_session(tmp_path_factory, "mini-owlrl", lambda folder: build(
+        project, reasoner="owlrl", out_dir=folder / "reference"))
 
 
 @pytest.fixture(scope="session")
@@ -104,15 +132,19 @@ def queries_copy(queries_built: Project, tmp_path: Path) -> Project:
 @pytest.fixture(scope="session")
 def same_as_build(tmp_path_factory: pytest.TempPathFactory):
     """The mini fixture with ``acme-lab owl:sameAs acme-lab`` in an ontology module, built
-    once: the fast path hands it to owlrl (a slow run, so one for the tests that need it)."""
+    once per session: the fast path hands it to owlrl (a slow run, so one for the tests
+    that need it). Read it, never change it."""
     from kg.pipeline.build import build
 
-    project = make_project(tmp_path_factory.mktemp("same-as"), [FIXTURES / "mini"])
-    (project.ontology_dir / "same.ttl").write_text(
-        "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
-        "<https://w3id.org/aigov-kg/id/acme-lab> owl:sameAs "
-        "<https://w3id.org/aigov-kg/id/acme-lab> .\n", "utf-8")
-    return build(project)
+    def make(folder: Path):
+        project = make_project(folder, [FIXTURES / "mini"])
+        (project.ontology_dir / "same.ttl").write_text(
+            "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+            "<https://w3id.org/aigov-kg/id/acme-lab> owl:sameAs "
+            "<https://w3id.org/aigov-kg/id/acme-lab> .\n", "utf-8")
+        return build(project)
+
+    return once_per_session(tmp_path_factory, "same-as", make)
 
 
 @pytest.fixture(scope="session")

@@ -61,9 +61,9 @@ def test_chinese_words_and_labels_with_english_then_id_as_fallback():
     record["path"][2]["label"] = {}
     text = render([record], "zh")
     lines = text.splitlines()
-    assert lines[0] == "[1] MarketExposure — 当前适用 from 2025-02-02 (文件开始适用)"
-    assert lines[2] == "    阿克米  [Company; founded 2019]"
-    assert lines[3] == "      └─ 从事 → Acme offers chat  [from 2023-05-01]"  # no zh label
+    assert lines[0] == "[1] MarketExposure — 当前适用 自 2025-02-02 (文件开始适用)"
+    assert lines[2] == "    阿克米  [Company; 成立 2019]"
+    assert lines[3] == "      └─ 从事 → Acme offers chat  [自 2023-05-01]"  # no zh label
     assert lines[4] == "      └─ 位于 → eu"  # no label at all: the id
     assert lines[5].startswith("      └─ 受其约束 → 欧盟人工智能法  [")
     assert lines[6] == f"           官方文本: {LAW}"
@@ -100,7 +100,7 @@ def test_the_basis_of_the_start_date_names_the_founding_year():
         "[1] MarketExposure — current from 2019-01-01 (the actor was founded in 2019; the "
         "activity's start is unknown)")
     assert render([record], "zh").splitlines()[0] == (
-        "[1] MarketExposure — 当前适用 from 2019-01-01 (行为者成立于 2019；活动开始日期不明)")
+        "[1] MarketExposure — 当前适用 自 2019-01-01 (行为者成立于 2019；活动开始日期不明)")
     unknown = copy.deepcopy(record)
     del unknown["path"][0]["founded_year"]
     assert render([unknown]).splitlines()[0] == (

@@ -143,3 +143,85 @@ def test_line_separators_inside_a_turtle_literal_survive(tmp_path):
         f'<https://w3id.org/aigov-kg/id/acme-lab> rdfs:comment "{comment}"@en .\n')})
     table = check(project).reasoned.table
     assert f'"{comment}"@en' in table.ids
+
+
+def error_lines(err: str) -> list[str]:
+    """The findings of a run's stderr that are errors (first line of each), in order."""
+    return [line for line in err.splitlines()
+            if line.startswith("data/") and "warning:" not in line]
+
+
+def test_a_missing_source_an_unknown_id_and_a_bad_date_come_back_in_one_run(tmp_path, capsys):
+    """The missing source is a shape's finding, the others the loader's: the shapes run on
+    what could be loaded, and a shape that fails only because a value could not be read
+    (the target, the issue date) does not say it again."""
+    content = without_source(GOOD_RECORD.replace("targets: acme-lab", "targets: acme-lap")
+                             .replace("2025-02-01", "2025-02-30").format(extra=""))
+    result = validate_with(tmp_path, capsys, "case.yaml", content)
+    assert result.code == 1, result.err
+    assert error_lines(result.err) == [
+        "data/case.yaml:3: [extra-ban] no official or reputable source: cite the issuing "
+        "body's announcement, a court record, a wire service or a law firm's client alert "
+        "(docs/source-policy.md) (event-without-credible-source-violation)",
+        "data/case.yaml:3: [extra-ban] Every record needs evidence (key `evidence`): the "
+        "http(s) URL of a page you read that confirms it, or a precise citation "
+        "(docs/source-policy.md). (shacl:shapes:CuratedRecord-source)",
+        "data/case.yaml:8: [extra-ban] targets: unknown id 'acme-lap' (unknown-reference)",
+        "data/case.yaml:13: [extra-ban] issuedOn: '2025-02-30' is not a real date (day is out "
+        "of range for month) (bad-date)",
+    ]
+    assert result.err.endswith("error: validation failed: 4 problems\n")
+
+
+def without_source(text: str) -> str:
+    return "".join(line + "\n" for line in text.splitlines()
+                   if not line.strip().startswith("source:"))
+
+
+def test_a_syntax_error_in_one_file_hides_nothing_in_another(tmp_path, capsys):
+    """A file that cannot be parsed adds nothing, and every other file is still mapped and
+    checked; exit 2, since a file could not be read."""
+    project = make_project(tmp_path, [FIXTURES / "mini"], {
+        "broken.yaml": "curated: 2026-11-28\nrecords:\n  - id: [broken\n",
+        "case.yaml": without_source(GOOD_RECORD.format(extra="")),
+        "patch.ttl": "@prefix aig: <https://w3id.org/aigov-kg/ontology#> .\n"
+                     "<https://w3id.org/aigov-kg/id/acme-lab> aig:within .\n"})
+    result = run_kg(capsys, project.root, "validate")
+    assert result.code == 2, result.err
+    assert [line.split(" ", 1)[0] for line in error_lines(result.err)] == [
+        "data/broken.yaml:4:", "data/case.yaml:3:", "data/case.yaml:3:", "data/patch.ttl:2:"]
+    assert "data/broken.yaml:4: YAML syntax error: expected ',' or ']'" in result.err
+    assert "(shacl:shapes:CuratedRecord-source)" in result.err
+    assert "data/patch.ttl:2: Turtle syntax error" in result.err
+    assert result.err.endswith("error: validation failed: 4 problems\n")
+
+
+def test_a_file_with_an_unusable_value_is_checked_but_not_kept(tmp_path, capsys):
+    """A value no output can carry (here an unpaired surrogate) keeps its file out of the
+    graph the shapes see; a record elsewhere naming one of its ids is no dangling
+    reference, since the id is defined there."""
+    project = make_project(tmp_path, [FIXTURES / "mini"], {
+        "lone.yaml": "curated: 2026-11-28\nrecords:\n  - id: lone-co\n    a: Company\n"
+                     "    label: {en: \"Lone \\ud800 Co (illustrative)\"}\n"
+                     "    illustrative: true\n    headquarteredIn: cn-nowhere\n"
+                     "    source: https://example.org/lone\n",
+        "refers.yaml": "curated: 2026-11-28\nrecords:\n  - id: refers-co\n    a: Company\n"
+                       "    label: {en: Refers Co (illustrative), zh: 引用公司}\n"
+                       "    illustrative: true\n    affiliateOf: lone-co\n"
+                       "    source: https://www.reuters.com/technology/\n"})
+    result = run_kg(capsys, project.root, "validate")
+    assert result.code == 2, result.err
+    assert error_lines(result.err) == [
+        "data/lone.yaml:5: an unpaired surrogate (U+D800) in a value (bad-character)",
+        "data/lone.yaml:7: [lone-co] headquarteredIn: unknown id 'cn-nowhere' "
+        "(unknown-reference)"]
+    assert "internal error" not in result.err
+
+
+def test_a_misspelt_key_is_not_reported_again_as_a_missing_value(tmp_path, capsys):
+    content = GOOD_RECORD.replace("    issuedOn:", "    issuedOnn:").format(extra="")
+    result = validate_with(tmp_path, capsys, "case.yaml", content)
+    assert result.code == 1, result.err
+    assert error_lines(result.err) == [
+        "data/case.yaml:13: [extra-ban] unknown key 'issuedOnn' (unknown-key)"]
+    assert "did you mean issuedOn, issuedBy?" in result.err

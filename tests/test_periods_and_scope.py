@@ -475,8 +475,10 @@ def test_the_report_calls_them_home_rules(capsys, world, screening):
     assert result.code == 0, result.err
     assert "Flow Co transfers personal data from cn to de" in result.out
     assert "Flow Co receives personal data from cn in de" in result.out
-    assert "current from 2024-05-01 (company founded) — home rule" in result.out
-    assert "— extraterritorial reach" not in result.out
+    # the rule that joined them heads the instrument × activity entry, its paths under it
+    assert ("→ in China · home rule\n      [4] current from 2024-05-01 (company founded) — "
+            in result.out)
+    assert "extraterritorial reach" not in result.out
     chinese = screening(capsys, FLOW, "--lang", "zh")
     assert "本国规则" in chinese.out
 

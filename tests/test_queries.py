@@ -975,12 +975,14 @@ def test_rules_reaching_a_foreign_open_weight_provider(store):
                          "effectiveFrom", "officialText"]
     found = {(r[3], r[5], r[6], r[7], r[9]) for r in rows}
     # the EU AI Act's GPAI provisions, inherited by Italy from the EU, reach a provider
-    # publishing open weights from abroad; the exemption is listed beside them
+    # publishing open weights from abroad (the exemption is listed beside them), and the
+    # GDPR reaches its processing of Italian users' data
     assert found == {
         ("mini-ai-act-gpai", "provision", "PublishingOpenWeights", "mini-ai-act",
          "extraterritorial"),
         ("mini-ai-act-open-source-exemption", "provision", "PublishingOpenWeights",
-         "mini-ai-act", "extraterritorial")}
+         "mini-ai-act", "extraterritorial"),
+        ("mini-gdpr", "instrument", "ProcessingPersonalData", "mini-gdpr", "extraterritorial")}
     other = table(store, "rules-reaching-foreign-provider", jurisdiction="it",
                   activity="aig:ProcessingPersonalData", date="2026-01-01")[1]
     assert {(r[3], r[6]) for r in other} == {("mini-gdpr", "ProcessingPersonalData")}

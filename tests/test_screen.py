@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -364,13 +366,14 @@ def test_measures_against_a_similar_company_are_shown_as_precedents(chatbot):
 
 
 def test_every_market_of_a_profile_says_how_far_the_graph_covers_it(chatbot):
+    """One line per jurisdiction and verdict: its coverage, then that of the jurisdictions
+    containing it, then the activities it is for."""
     text = render(chatbot, "text")
-    assert "Offering a service · Spain: not curated: no conclusion can be drawn" in text
-    assert ("Offering a service · Italy: partly covered (reviewed on 2026-12-03): not "
-            "reviewed:") in text
-    assert "European Union: covered, reviewed on 2026-12-03" in text
+    assert ("  Italy: partly covered (reviewed on 2026-12-03): not reviewed: data protection; "
+            "European Union: covered, reviewed on 2026-12-03 — Offering a service\n") in text
+    assert "  none recorded for Spain — Offering a service\n" in text
     zh = render(chatbot, "text", "zh")
-    assert "未整理：无法得出任何结论" in zh
+    assert "部分覆盖（审查日期 2026-12-03）" in zh
 
 
 def test_an_uncurated_jurisdiction_is_named_as_such_by_kg_exposures(tmp_path, capsys):
@@ -379,7 +382,166 @@ def test_an_uncurated_jurisdiction_is_named_as_such_by_kg_exposures(tmp_path, ca
     shutil.copytree(REPO / "ontology", tmp_path / "ontology")
     shutil.copytree(REPO / "data", tmp_path / "data")
     assert run_kg(capsys, tmp_path, "build", "--quiet").code == 0
-    run = run_kg(capsys, tmp_path, "exposures", "--jurisdiction", "es")
+    run = run_kg(capsys, tmp_path, "exposures", "--jurisdiction", "bg")
     assert run.code == 0
     assert "no exposures found. That is not a clearance" in run.err
-    assert "coverage of es: not curated: no conclusion can be drawn" in run.err
+    assert "coverage of bg: not curated: no conclusion can be drawn" in run.err
+
+
+# --------------------------------------------------------------------------- the brief
+
+
+def test_the_text_report_opens_with_the_summary_and_fits_200_lines(example):
+    text = render(example, "text")
+    lines = text.splitlines()
+    assert len(lines) <= 200
+    assert lines[0] == "Screening of Acme Robotics"
+    summary = lines.index("Summary:")
+    assert summary < 8  # right after the title, the profile line and the note
+    total = example.count()
+    assert lines[summary + 1].startswith(f"{total} exposure(s): ")
+    germany = next(line for line in lines if line.startswith("  de Germany: "))
+    assert re.fullmatch(r"  de Germany: \d+ current, \d+ upcoming(, \d+ pending)?; rules from eu; "
+                        r"nearest deadline \d{4}-\d\d-\d\d \(in \d+ d\); \d+ precedent\(s\)",
+                        germany), germany
+    assert "  cn People's Republic of China (mainland): no exposure; 0 precedent(s)" in lines
+    # the summary comes before the timeline, which comes before the exposures
+    assert summary < lines.index("Deadlines from 2026-11-28, soonest first:") < lines.index(
+        "Exposures:")
+
+
+def test_each_instrument_and_activity_is_one_entry_with_its_paths(example):
+    """The AI Act's Art. 99 is one path under each activity it reaches, not an item each."""
+    document = json.loads(render(example, "json"))
+    keys = [(i["actor"], i["source"]["id"], (i["activity"] or {}).get("id"))
+            for i in document["items"]]
+    assert len(keys) == len(set(keys))
+    assert sum(len(i["paths"]) for i in document["items"]) == example.count()
+    art99 = [i for i in document["items"] if any(
+        (p["provision"] or {}).get("id") == "eu-ai-act-art-99-penalties" for p in i["paths"])]
+    text = render(example, "text")
+    assert text.count("EU AI Act Art. 99: penalties") == len(art99) >= 1
+    company = text[text.index("Acme Robotics (company)"):text.index("Data Co (supplier)")]
+    assert company.count("■ EU Artificial Intelligence Act") == 1
+    numbers = [p["number"] for i in document["items"] for p in i["paths"]]
+    assert numbers == list(range(1, example.count() + 1))
+
+
+def test_the_deadline_timeline_runs_from_the_as_of_date(example):
+    document = json.loads(render(example, "json"))
+    timeline = document["timeline"]
+    dated = [d["date"] for d in timeline if d["date"]]
+    assert dated == sorted(dated) and all(d > "2026-11-28" for d in dated)
+    assert [d["event"] for d in timeline if not d["date"]] == ["pending"] * (
+        len(timeline) - len(dated))
+    assert timeline[-1]["date"] is None  # pending last
+    paths = {p["number"]: p for i in document["items"] for p in i["paths"]}
+    listed = {n for d in timeline for n in d["exposures"]}
+    assert {n for n, p in paths.items() if p["status"] in ("upcoming", "pending")} <= listed
+    first = timeline[0]
+    assert first["days"] == (dt.date.fromisoformat(first["date"]) - AS_OF).days
+    germany = next(s for s in document["summary"] if s["jurisdiction"] == "de")
+    assert germany["nearest_deadline"]["date"] == min(
+        d["date"] for d in timeline if d["date"] and "de" in d["jurisdictions"])
+    assert germany["exposures"] == sum(germany[s] for s in ("current", "upcoming", "pending"))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_json_report_validates_against_the_shipped_schema(example, lang):
+    import jsonschema
+
+    from kg.cases.report.data import schema
+
+    shipped = schema()
+    jsonschema.Draft202012Validator.check_schema(shipped)
+    document = json.loads(render(example, "json", lang))
+    jsonschema.validate(document, shipped, cls=jsonschema.Draft202012Validator)
+    assert document["format"] == "aigov-kg/screening" and document["lang"] == lang
+    broken = json.loads(json.dumps(document))
+    broken["items"][0]["paths"][0]["status"] = "ended"
+    with pytest.raises(jsonschema.ValidationError, match="'ended' is not one of"):
+        jsonschema.validate(broken, shipped, cls=jsonschema.Draft202012Validator)
+
+
+def test_the_schema_ships_with_the_package():
+    import tomllib
+
+    config = tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))
+    globs = config["tool"]["setuptools"]["package-data"]["kg"]
+    assert "cases/report/schema/*.json" in globs
+    assert (REPO / "kg" / "cases" / "report" / "schema" / "screening.schema.json").is_file()
+
+
+def test_the_csv_report_has_one_row_per_exposure(example):
+    import csv
+    import io
+
+    from kg.cases.report.data import CSV_COLUMNS
+
+    rows = list(csv.DictReader(io.StringIO(render(example, "csv"))))
+    assert list(rows[0]) == CSV_COLUMNS
+    assert [int(r["number"]) for r in rows] == list(range(1, example.count() + 1))
+    gdpr = next(r for r in rows if r["instrument_id"] == "eu-gdpr")
+    assert gdpr["official_text"] == "http://data.europa.eu/eli/reg/2016/679/oj"
+    assert gdpr["actor"] == "Acme Robotics" and gdpr["role"] == "company"
+    upcoming = next(r for r in rows if r["status"] == "upcoming")
+    assert int(upcoming["days_to_start"]) == (
+        dt.date.fromisoformat(upcoming["valid_from"]) - AS_OF).days
+
+
+def test_csv_cells_cannot_start_a_formula():
+    from kg.cases.report.data import cell
+
+    assert cell('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
+    assert [cell(v) for v in ("+1", "-1", "@a", "\tx", "ok", None, 3)] == [
+        "'+1", "'-1", "'@a", "'\tx", "ok", "", "3"]
+
+
+def test_the_calendar_has_one_event_per_dated_deadline(example):
+    text = render(example, "ics")
+    assert text.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n")
+    assert text.endswith("END:VCALENDAR\r\n") and "\n" not in text.replace("\r\n", "")
+    document = json.loads(render(example, "json"))
+    dated = [d for d in document["timeline"] if d["date"]]
+    unfolded = text.replace("\r\n ", "")
+    assert unfolded.count("BEGIN:VEVENT") == len(dated)
+    uids = re.findall(r"^UID:(.+)$", unfolded, re.M)
+    assert len(set(uids)) == len(dated)
+    assert f"DTSTART;VALUE=DATE:{dated[0]['date'].replace('-', '')}\r\n" in unfolded
+    assert re.search(r"^DTSTAMP:\d{8}T\d{6}Z\r$", unfolded, re.M)
+    assert all(len(line.encode("utf-8")) <= 75 for line in text.split("\r\n"))
+
+
+def test_calendar_text_is_escaped_and_folded():
+    from kg.cases.report.data import fold, ics_text
+
+    assert ics_text("a;b,c\\d\nEND:VEVENT") == "a\\;b\\,c\\\\d\\nEND:VEVENT"
+    assert ics_text("bell\x07") == "bell"
+    line = "SUMMARY:" + "风险" * 40
+    folded = fold(line)
+    parts = folded.split("\r\n ")
+    assert "".join(parts) == line
+    assert all(len(p.encode("utf-8")) <= (75 if i == 0 else 74) for i, p in enumerate(parts))
+
+
+def test_hostile_names_are_inert_in_json_csv_and_ics(capsys, mini):
+    hostile = MINI_PROFILE.replace('"Tiny Bots"', '"=cmd|\' /C calc\'!A0; <b>x</b>, y"')
+    as_json = screen_mini(capsys, mini, hostile, "--format", "json")
+    assert as_json.code == 0, as_json.err
+    document = json.loads(as_json.out)
+    assert document["company"]["label"] == "=cmd|' /C calc'!A0; <b>x</b>, y"
+    as_csv = screen_mini(capsys, mini, hostile, "--format", "csv")
+    assert ",'=cmd|' /C calc'!A0; <b>x</b>, y," not in as_csv.out
+    assert "\"'=cmd|' /C calc'!A0; <b>x</b>, y\"" in as_csv.out
+    as_ics = screen_mini(capsys, mini, hostile, "--format", "ics")
+    assert as_ics.code == 0, as_ics.err
+    assert "X-WR-CALNAME:Screening of =cmd|' /C calc'!A0\\; <b>x</b>\\, y" in as_ics.out.replace(
+        "\r\n ", "")
+
+
+def test_json_and_csv_reports_can_be_rewritten_in_place(capsys, mini):
+    for fmt in ("json", "csv", "ics"):
+        for _ in range(2):
+            run = screen_mini(capsys, mini, MINI_PROFILE, "--format", fmt, "--out",
+                              f"report.{fmt}")
+            assert run.code == 0, run.err

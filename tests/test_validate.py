@@ -362,3 +362,113 @@ def test_a_rule_deriving_unexplainable_exposures_is_named(tmp_path, capsys):
             "aig:throughSource IRI, e.g. <https://w3id.org/aigov-kg/id/acme-lab/partial>"
             in result.err)
     assert not (project.root / "build").exists()
+
+
+# `kg validate --format json`: one object on stdout, on success and on failure
+# (docs/adding-a-case.md, "2. Validate it").
+FINDING_KEYS = ["file", "line", "subject", "code", "severity", "message", "hint"]
+
+
+def validation_json(run) -> dict:
+    import json
+
+    document = json.loads(run.out)
+    assert list(document) == ["ok", "files", "errors", "warnings", "findings"]
+    for finding in document["findings"]:
+        assert list(finding) == FINDING_KEYS
+        assert all(isinstance(finding[k], str) for k in FINDING_KEYS if k != "line")
+        assert isinstance(finding["line"], int) and finding["severity"] in ("error", "warning")
+    assert document["errors"] == sum(f["severity"] == "error" for f in document["findings"])
+    assert document["warnings"] == sum(f["severity"] == "warning"
+                                       for f in document["findings"])
+    located = [(f["file"] == "", f["file"], f["line"]) for f in document["findings"]]
+    assert located == sorted(located)  # by file and line
+    return document
+
+
+def test_validate_json_on_success_lists_the_warnings(tmp_path, capsys):
+    stale = HEAD + BAN.replace("statusConfirmedOn: 2026-11-20", "statusConfirmedOn: 2020-01-01")
+    project = make_project(tmp_path, [FIXTURES / "mini"], {"stale.yaml": stale})
+    run = run_kg(capsys, project.root, "validate", "--format", "json")
+    assert run.code == 0 and run.err == ""
+    document = validation_json(run)
+    assert document["ok"] is True and document["files"] == 4 and document["errors"] == 0
+    assert document["warnings"] == len(document["findings"]) > 1
+    assert [f for f in document["findings"] if f["file"] == "data/stale.yaml"] == [{
+        "file": "data/stale.yaml", "line": 3, "subject": "bad-ban",
+        "code": "status-stale-warning", "severity": "warning",
+        "message": "status InForce was last confirmed on 2020-01-01, over 180 days ago: "
+                   "re-check it and update `statusConfirmedOn`", "hint": ""}]
+    strict = run_kg(capsys, project.root, "validate", "--format", "json", "--strict")
+    assert strict.code == 1 and strict.err.startswith("error: validation failed:")
+    assert validation_json(strict) == {**document, "ok": False}
+
+
+def test_validate_json_on_failure_gives_every_finding(tmp_path, capsys):
+    """Three mistakes of three kinds in one record — no evidence (a shape and a QC
+    query), an unknown id and a bad date (the loader) — all in one run."""
+    bad = HEAD + without(BAN, "evidence:").replace("targets: acme-lab", "targets: acme-lap") \
+        .replace("issuedOn: 2025-02-01", "issuedOn: 2025-02-30")
+    project = make_project(tmp_path, [FIXTURES / "mini"], {"bad.yaml": bad})
+    run = run_kg(capsys, project.root, "validate", "--format", "json")
+    assert run.code == 1
+    assert run.err == "error: validation failed: 4 problems\n"  # the findings are on stdout
+    document = validation_json(run)
+    assert (document["ok"], document["files"], document["errors"]) == (False, 4, 4)
+    errors = [f for f in document["findings"] if f["severity"] == "error"]
+    assert [(f["file"], f["line"], f["subject"], f["code"]) for f in errors] == [
+        ("data/bad.yaml", 3, "bad-ban", "event-without-credible-source-violation"),
+        ("data/bad.yaml", 3, "bad-ban", "shacl:shapes:CuratedRecord-source"),
+        ("data/bad.yaml", 8, "bad-ban", "unknown-reference"),
+        ("data/bad.yaml", 11, "bad-ban", "bad-date")]
+    assert errors[2] == {
+        "file": "data/bad.yaml", "line": 8, "subject": "bad-ban", "code": "unknown-reference",
+        "severity": "error", "message": "targets: unknown id 'acme-lap'",
+        "hint": "did you mean acme-lab, acme-app, acme-model?"}
+    assert errors[3]["message"] == ("issuedOn: '2025-02-30' is not a real date (day is out "
+                                    "of range for month)")
+    assert errors[3]["hint"] == "check the day and month"
+    assert errors[1]["message"].startswith("Every record needs evidence (key `evidence`)")
+
+
+def test_validate_json_on_unreadable_and_unknown_files(tmp_path, capsys):
+    project = make_project(tmp_path, [FIXTURES / "mini"], {
+        "broken.yaml": HEAD + "  - id: [broken\n"})
+    run = run_kg(capsys, project.root, "validate", "--format", "json")
+    assert run.code == 2 and run.err == "error: validation failed: 1 problem\n"
+    document = validation_json(run)
+    assert [(f["file"], f["line"], f["code"]) for f in document["findings"]
+            if f["severity"] == "error"] == [("data/broken.yaml", 4, "yaml-syntax")]
+    run = run_kg(capsys, project.root, "validate", "--format", "json", "no-such.yaml")
+    assert run.code == 2 and run.err == "error: no-such.yaml: no such file\n"
+    assert validation_json(run) == {"ok": False, "files": 4, "errors": 1, "warnings": 0,
+                                    "findings": [{
+                                        "file": "", "line": 0, "subject": "", "code": "usage",
+                                        "severity": "error",
+                                        "message": "no-such.yaml: no such file", "hint": ""}]}
+
+
+def test_validate_json_is_inert_and_parses_back_to_the_text(tmp_path, capsys):
+    """Bidi controls in a value (a right-to-left override, a left-to-right isolate) are
+    escaped in the JSON text and come back whole when parsed."""
+    hostile = "bad\u202eid\u2066"
+    project = make_project(tmp_path, [FIXTURES / "mini"], {
+        "odd.yaml": HEAD + f"  - id: {hostile}\n    a: Company\n"})
+    run = run_kg(capsys, project.root, "validate", "--format", "json")
+    assert run.code == 1
+    assert "\u202e" not in run.out and "\u2066" not in run.out
+    assert "id 'bad\\u202eid\\u2066' is not a valid id" in run.out
+    document = validation_json(run)
+    assert any(f["message"] == f"id '{hostile}' is not a valid id"
+               for f in document["findings"]), document
+
+
+def test_the_guide_documents_the_json_shape():
+    """docs/adding-a-case.md names the keys `kg validate --format json` gives, in order."""
+    guide = (REPO / "docs" / "adding-a-case.md").read_text("utf-8")
+    section = guide[guide.index("### Findings as JSON"):guide.index("## 3. Rebuild")]
+    tables = [re.findall(r"^\| `([^|]*)` \|", part, re.M)
+              for part in section.split("Each finding has the same seven keys")]
+    assert [k for row in tables[0] for k in row.split("`, `")] == [
+        "ok", "files", "errors", "warnings", "findings"]
+    assert tables[1] == FINDING_KEYS

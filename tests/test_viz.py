@@ -199,7 +199,7 @@ def test_svg_keeps_hostile_labels_as_text(hostile_build):
     view = viz.view_of_build(hostile_build, "actor", "evil-co", as_of=AS_OF)
     svg = render_svg(view)
     root = ET.fromstring(svg)
-    texts = " ".join(t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text"))
+    texts = " ".join(" ".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text"))
     assert short_label(HOSTILE_LABELS[0]) in texts
     tags = {el.tag.split("}")[1] for el in root.iter()}
     assert not tags & {"img", "script", "foreignObject", "b"}
@@ -245,8 +245,24 @@ def test_cli_resolves_names_and_guards_the_output(hostile_build, tmp_path, monke
 # --------------------------------------------------------------------------- in Chromium
 
 
+_SHARED: dict[str, Any] = {"users": 0}
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
+    """One headless Chromium per test process, shared by every module that uses this
+    fixture (two sync playwrights cannot run in one process)."""
+    if not _SHARED["users"]:
+        _SHARED["context"] = _chromium()
+        _SHARED["browser"] = next(_SHARED["context"])
+    _SHARED["users"] += 1
+    yield _SHARED["browser"]
+    _SHARED["users"] -= 1
+    if not _SHARED["users"]:
+        _SHARED["context"].close()
+
+
+def _chromium() -> Iterator[Any]:
     executable = chromium_path() or "/usr/bin/chromium"
     try:
         from playwright.sync_api import sync_playwright
@@ -323,7 +339,10 @@ def test_view_in_chromium(browser, hostile_build, tmp_path, kind, subject):
     check_page(page, view)
     node = key(subject) if subject else key("mini-pld")
     page.click_node(node)
-    lit_nodes, lit_edges = view.highlight(node)
+    # The view's own subject focuses on its neighbours; any other node lights its paths.
+    lit_nodes, lit_edges = view.around(node) if subject else view.highlight(node)
+    if subject:
+        assert len(lit_nodes) < view.graph.number_of_nodes()
     assert page.page.locator("#kg-net").get_attribute("data-highlight") == f"node:{node}"
     assert page.js("kgViz.highlighted()") == {
         "origin": f"node:{node}", "nodes": sorted(lit_nodes),
@@ -347,7 +366,7 @@ def test_hostile_labels_render_as_text(browser, hostile_build, tmp_path, lang):
     label = view.graph.nodes[key("evil-co")]["label"]
     assert label in page.js("document.title")
     page.hover_node(key("evil-co"))
-    tooltip = page.page.locator("div.vis-tooltip")
+    tooltip = page.page.locator("#kg-tip")
     tooltip.wait_for(state="visible", timeout=5_000)
     assert label in tooltip.text_content()
     page.js("k => kgViz.selectNode(k)", key("evil-co"))
@@ -408,4 +427,6 @@ def test_png_is_rendered_offline(browser, mini_records):
         png = pool.submit(viz.render, view, "png").result()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
-    assert (width, height) == (3200, 2000)
+    from kg.views.graph.png import figure_size, png_scale  # the SVG figure, rasterised
+    w, h = figure_size(render_svg(view))
+    assert (width, height) == (round(w * png_scale(w)), round(h * png_scale(w)))

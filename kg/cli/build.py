@@ -14,9 +14,9 @@ import click
 from kg.cli.util import finished_build
 from kg.cli.util import project as _project
 from kg.cli.util import say as _say
-from kg.core.budget import Budget, deadline
+from kg.core.budget import Budget, BudgetExceeded, deadline
 from kg.core.budget import options as budget_options
-from kg.core.errors import UsageError
+from kg.core.errors import Finding, KgError, UsageError, ordered
 from kg.core.textsafe import file_name, terminal
 from kg.views.terminal import text_table as _table
 
@@ -36,7 +36,7 @@ SHORT_CATEGORY = {  # column headings for the six categories of the article
               show_default=True, help="fast: targeted OWL RL + Oxigraph; owlrl: the reference.")
 @click.option("--out", "out_dir", type=click.Path(), default=None,
               help="Output directory (default: build/).")
-@click.option("--quiet", is_flag=True, help="Print no summary.")
+@click.option("--quiet", is_flag=True, help="Print nothing but errors: no progress, no summary.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too (stale statuses, "
               "unclassified source domains, official links not built from the identifier).")
 @budget_options()
@@ -58,19 +58,21 @@ def build(ctx: click.Context, reasoner: str, out_dir: str | None, quiet: bool,
     target = output(out_dir, project.root, replaced=True, allow=("build",)) if out_dir \
         else None
     with deadline(budget.timeout, "kg build", hard=True):
-        result = run_build(project, reasoner, target, progress=_say, strict=strict,
-                           budget=budget)
+        result = run_build(project, reasoner, target, progress=None if quiet else _say,
+                           strict=strict, budget=budget)
+    if quiet:
+        return
     total = sum(result.timings.values())
     _say(f"built in {total:.2f}s: {result.counts['asserted_triples']:,} asserted, "
          f"{result.counts['inferred_triples']:,} inferred, {result.counts['exposures']:,} "
          "exposures")
-    if quiet:
-        return
     current = select(result.exposures, statuses=("current", "upcoming", "pending"))
     click.echo(_summary(current))
 
 
 def _summary(records: list[dict[str, Any]]) -> str:
+    from kg.views.terminal import screen_width, wrap
+
     categories = sorted({c for r in records for risk in r["risks"] for c in risk["categories"]})
     per_actor: dict[str, Counter[str]] = {}
     labels: dict[str, str] = {}
@@ -91,17 +93,24 @@ def _summary(records: list[dict[str, Any]]) -> str:
                "pending": str(counter["_status_pending"])}
         row.update({short[c]: str(counter[c]) for c in categories})
         rows.append(row)
-    columns = ["actor", "current", "upcoming", "pending", *short.values()]
+    by_use = sorted(short.values(), key=lambda c: -sum(int(r[c]) for r in rows))
+    columns = ["actor", "current", "upcoming", "pending", *by_use]
     heading = (f"Exposures as of {dt.date.today().isoformat()} by actor and risk category "
                "(kg exposures --actor ID for the list, kg explain ID for the paths):\n")
-    return heading + _table(rows[:12], columns, {"actor": 40}) + (
-        f"… and {len(rows) - 12} more actors\n" if len(rows) > 12 else "")
+    dropped: list[str] = []  # the least used categories give way first on a narrow screen
+    table = _table(rows[:12], columns, {"actor": 40}, floors={"actor": 30}, wrapped=("actor",),
+                   optional=tuple(reversed(by_use)), dropped=dropped)
+    return heading + table + (
+        f"… and {len(rows) - 12} more actors\n" if len(rows) > 12 else "") + (
+        "\n".join(wrap(f"(left out to fit the screen: {', '.join(dropped)}; a wider "
+                       "terminal shows them)", screen_width(), 9)) + "\n" if dropped else "")
 
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+              show_default=True, help="json: one object on stdout, on success and on failure "
+              "(ok, files, errors, warnings, findings; docs/adding-a-case.md).")
 @click.option("--strict", is_flag=True, help="Warnings are errors (exit 1).")
 @budget_options()
 @click.pass_context
@@ -109,38 +118,74 @@ def validate(ctx: click.Context, paths: tuple[str, ...], fmt: str, strict: bool,
              budget: Budget) -> None:
     """Check data/ (plus any case files given) against the shapes and QC queries.
 
-    Writes nothing. Exit 1 when there are errors (or, with --strict, warnings), 2 when a
-    file cannot be read. Warnings (statuses not confirmed for 180 days, source domains
-    the source policy does not classify yet) are listed but do not fail.
+    Every problem of every file comes back in one run, sorted by file and line: what
+    could not be read, and what the shapes and QC queries find in all that could. Writes
+    nothing. Exit 1 when there are errors (or, with --strict, warnings), 2 when a file
+    cannot be read. Warnings (statuses not confirmed for 180 days, source domains the
+    source policy does not classify yet) are listed but do not fail.
 
     \b
     Examples:
       kg validate
       kg validate new-case.yaml
-      kg validate --strict
+      kg validate --strict --format json
     """
     from kg.pipeline.build import check
 
     project = _project(ctx)
     files = project.data_files()
+    try:
+        files += _case_files(paths, files)
+        with deadline(budget.timeout, "kg validate", hard=True):
+            warnings = check(project, files=files, strict=strict, budget=budget).warnings
+    except KgError as exc:
+        if fmt != "json":
+            raise
+        click.echo(_validation_json(exc.findings or [_as_finding(exc)], len(files), False))
+        raise KgError(exc.message, [], exc.exit_code) from None  # stderr: the one-line verdict
+    if fmt == "json":
+        click.echo(_validation_json(warnings, len(files), True))
+        return
+    for warning in warnings:
+        _say(warning.render())
+    noted = f", with {len(warnings)} warning(s)" if warnings else ""
+    _say(f"ok: {len(files)} case files conform to the shapes and QC queries{noted}")
+
+
+def _case_files(paths: tuple[str, ...], known: list[Path]) -> list[Path]:
+    """The case files named on the command line that are not in data/ already."""
+    added: list[Path] = []
     for raw in paths:
         path = Path(raw).resolve()
         if not path.is_file():
             raise UsageError(f"{file_name(raw)}: no such file")
         if path.suffix not in (".yaml", ".yml", ".ttl"):
             raise UsageError(f"{file_name(raw)}: a case file is .yaml, .yml or .ttl")
-        if path not in files:
-            files.append(path)
-    with deadline(budget.timeout, "kg validate", hard=True):
-        warnings = check(project, files=files, strict=strict, budget=budget).warnings
-    if fmt == "json":
-        click.echo(json.dumps({"conforms": True,
-                               "findings": [w.as_dict() for w in warnings]}))
-        return
-    for warning in warnings:
-        _say(warning.render())
-    noted = f", with {len(warnings)} warning(s)" if warnings else ""
-    _say(f"ok: {len(files)} case files conform to the shapes and QC queries{noted}")
+        if path not in known and path not in added:
+            added.append(path)
+    return added
+
+
+def _as_finding(exc: KgError) -> Finding:
+    """An error that came with no finding (a usage error, a time limit) as one."""
+    code = "usage" if isinstance(exc, UsageError) else (
+        "budget" if isinstance(exc, BudgetExceeded) else "input")
+    return Finding(rule=code, message=exc.message)
+
+
+def _validation_json(findings: list[Finding], files: int, ok: bool) -> str:
+    """The documented object of `kg validate --format json`, with every control or
+    format character (a bidi override, a C1 escape) escaped, so it is inert on a terminal
+    and parses back to the same text."""
+    import unicodedata
+
+    text = json.dumps({"ok": ok, "files": files,
+                       "errors": sum(f.severity == "error" for f in findings),
+                       "warnings": sum(f.severity == "warning" for f in findings),
+                       "findings": [f.as_dict() for f in ordered(findings)]},
+                      ensure_ascii=False, indent=1)
+    return "".join(json.dumps(c)[1:-1] if unicodedata.category(c).startswith("C")
+                   and c != "\n" else c for c in text)
 
 
 @click.command()
@@ -164,22 +209,24 @@ def stats(ctx: click.Context, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(figures, indent=1, ensure_ascii=False))
         return
-    rows = []
+    from rdflib.namespace import RDFS
 
-    def add(key: str, value: Any) -> None:
-        if isinstance(value, dict):
-            for sub, inner in value.items():
-                add(f"{key}: {sub}", inner)
-        else:
-            rows.append({"measure": key, "value": str(value)})
+    from kg.core.namespaces import AIG
+    from kg.views.stats import sentences
+
+    def label(name: str) -> str:
+        found = [str(o) for o in loaded.ontology.objects(AIG[name], RDFS.label)
+                 if getattr(o, "language", None) in (None, "en")]
+        return terminal(found[0]) if found else name
 
     matrix = figures.pop("coverage", {})
-    for key, value in figures.items():
-        add(key, value)
-    click.echo(_table(rows, ["measure", "value"], {"measure": 70}), nl=False)
+    click.echo(sentences(figures, label))
     if matrix:
-        click.echo("\nCoverage: what was reviewed in each jurisdiction (x), when, and how many "
-                   "instruments and events it has itself:")
+        from kg.views.terminal import screen_width, wrap
+
+        click.echo("\n".join(wrap(
+            "Coverage: what was reviewed in each jurisdiction (x), when, and how many "
+            "instruments and events it has itself", screen_width(), 9)))
         scopes = [k for k in next(iter(matrix.values())) if k.endswith("Scope")]
         short = {s: s.removesuffix("Scope").replace("MeasuresAgainstChineseFirms", "measures")
                  .replace("AISpecificRules", "AI rules") for s in scopes}
@@ -188,7 +235,8 @@ def stats(ctx: click.Context, fmt: str) -> None:
                        "instruments": str(row["instruments_and_events"])}
                       for name, row in matrix.items()]
         click.echo(_table(table_rows, ["jurisdiction", "reviewed", *short.values(),
-                                       "instruments"], {}), nl=False)
+                                       "instruments"], {},
+                          wrapped=tuple(short.values())), nl=False)
 
 
 @click.command("source-check")

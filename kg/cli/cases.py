@@ -118,8 +118,14 @@ def diff(ctx: click.Context, cases: tuple[str, ...], against: str | None, as_of:
 @click.command("screen")
 @click.argument("profile", type=click.Path(dir_okay=False))
 @click.option("--as-of", "as_of", metavar="DATE", help="Status as of YYYY-MM-DD (default today).")
-@click.option("--format", "fmt", type=click.Choice(["text", "md", "html"]), default="text",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "html", "json", "csv", "ics"]),
+              default="text", show_default=True,
+              help="text, md and html: the report; json: the same as data (schema in "
+                   "kg/cases/report/schema/); csv: one row per exposure; ics: the deadlines "
+                   "as calendar events.")
+@click.option("--full", is_flag=True,
+              help="In the text report, list every source and path source (the other "
+                   "formats always do).")
 @click.option("--out", "out_file", type=click.Path(), default=None,
               help="Write the report to this file (atomically) instead of stdout.")
 @click.option("--force", is_flag=True,
@@ -127,19 +133,23 @@ def diff(ctx: click.Context, cases: tuple[str, ...], against: str | None, as_of:
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
 @budget_options(profile=True)
 @click.pass_context
-def screen(ctx: click.Context, profile: str, as_of: str | None, fmt: str, out_file: str | None,
-           force: bool, lang: str, budget: Budget) -> None:
+def screen(ctx: click.Context, profile: str, as_of: str | None, fmt: str, full: bool,
+           out_file: str | None, force: bool, lang: str, budget: Budget) -> None:
     """Screen a company profile: its exposures and its suppliers', with mitigations.
 
     PROFILE is a small YAML description of a company (docs/screening.md): what it
     builds, who supplies it, where it sells and what it does there. It is checked and
     reasoned with the curated data in memory; nothing is written to data/ or build/.
+    The report opens with a summary per jurisdiction and the deadlines from --as-of,
+    then lists one entry per instrument × activity with its paths.
 
     \b
     Examples:
       kg screen examples/profiles/open-weights-robot-maker.yaml
       kg screen my-company.yaml --as-of 2027-01-01 --format html --out report.html
       kg screen my-company.yaml --format md --lang zh
+      kg screen my-company.yaml --format json | jq '.summary'
+      kg screen my-company.yaml --format ics --out deadlines.ics
     """
     from kg.cases.report import render
     from kg.cases.screen import screen as run_screen
@@ -159,7 +169,7 @@ def screen(ctx: click.Context, profile: str, as_of: str | None, fmt: str, out_fi
                             budget)
     for warning in result.warnings:
         _say(warning.render())
-    text = render(result, fmt, lang)
+    text = render(result, fmt, lang, full)
     if target is None:
         click.echo(text, nl=False)
     else:

@@ -24,6 +24,62 @@ def _label(node: dict[str, Any], lang: str) -> str:
     return label
 
 
+def _words(built: Built) -> dict[str, dict[str, str]]:
+    """The labels of everything in the build, by id: the ontology's words (kinds,
+    categories, statuses, types) in every language it has them."""
+    return {entry["id"]: entry["label"] for entry in built.index().values()}
+
+
+def _row(record: dict[str, Any], lang: str, words: dict[str, dict[str, str]]
+         ) -> dict[str, str]:
+    from kg.views.explain import STATUS_SHORT, kind_words
+
+    instrument = _label(record["source"], lang)
+    if record.get("provision"):
+        instrument += " › " + _label(record["provision"], lang)
+    where = " < ".join(step["id"] for step in record["path"]
+                       if step and step["role"] in ("jurisdiction", "containing-jurisdiction"))
+    return {
+        "status": STATUS_SHORT[record["status"]][1 if lang == "zh" else 0],
+        "actor": record["actor"]["id"],
+        "kind": kind_words(record["kind"], words, lang),
+        "risks": "; ".join(_label(risk, lang) for risk in record["risks"]),
+        "instrument": instrument,
+        "via": (record.get("activity") or record.get("artefact") or {}).get("id", ""),
+        "where": where or record.get("source_jurisdiction") or "",
+        "valid_from": record.get("valid_from") or "",
+        "valid_until": record.get("valid_until") or "",
+    }
+
+
+def _print_table(records: list[dict[str, Any]], lang: str, words: dict[str, dict[str, str]],
+                 with_actor: bool) -> None:
+    from kg.views import colour
+    from kg.views.explain import STATUS_SHORT, word
+
+    rows = [_row(record, lang, words) for record in records]
+    columns = ["status", *(["actor"] if with_actor else []), "kind", "risks", "instrument",
+               "via", "where", "valid_from",
+               *(["valid_until"] if any(r["valid_until"] for r in rows) else [])]
+    on = colour.enabled()
+    styles = {STATUS_SHORT[s][1 if lang == "zh" else 0]: style
+              for s, style in colour.STATUS_STYLE.items()}
+
+    def paint(column: str, value: str | None, text: str) -> str:
+        if value is None:
+            return colour.paint(text, "bold", on)
+        return colour.paint(text, styles.get(value, ""), on) if column == "status" else text
+
+    dropped: list[str] = []
+    click.echo(_table(rows, columns, {"risks": 60, "instrument": 90, "via": 30, "where": 18},
+                      headings={c: word(c, lang) for c in columns},
+                      wrapped=("risks", "instrument", "via", "kind", "where"), paint=paint,
+                      floors={"kind": 16, "risks": 18, "instrument": 24, "via": 16,
+                              "status": 99, "valid_from": 99, "valid_until": 99},
+                      optional=("via", "actor", "where"), dropped=dropped), nl=False)
+    _say(word("exposures", lang).format(n=len(records)))
+    if dropped:
+        _say(word("dropped", lang).format(columns=", ".join(word(c, lang) for c in dropped)))
 
 
 def _filters(built: Built, actor: str | None, risk: str | None, jurisdiction: str | None
@@ -66,7 +122,7 @@ def exposures(ctx: click.Context, actor: str | None, risk: str | None,
       kg exposures --risk OpenSourceModelRegulationRisk --jurisdiction eu --format csv
       kg exposures --actor example-robotics-co --as-of 2027-01-01 --status upcoming
     """
-    from kg.pipeline.exposures import flat_row, select, to_csv, to_json
+    from kg.pipeline.exposures import select, to_csv, to_json
 
     built = finished_build(ctx)
     wanted = _filters(built, actor, risk, jurisdiction)
@@ -79,24 +135,7 @@ def exposures(ctx: click.Context, actor: str | None, risk: str | None,
         text = to_csv(records, "," if fmt == "csv" else "\t")
         click.echo(terminal(text) if sys.stdout.isatty() else text, nl=False)
     else:
-        rows = []
-        for record in records:
-            flat = flat_row(record)
-            flat["source"] = _label(record["source"], lang)
-            if record.get("provision"):
-                flat["source"] += " › " + _label(record["provision"], lang)
-            flat["kind"] = record["kind"].replace("Exposure", "")
-            flat["where"] = " < ".join(
-                step["id"] for step in record["path"]
-                if step and step["role"] in ("jurisdiction", "containing-jurisdiction")) or (
-                record.get("source_jurisdiction") or "")
-            rows.append(flat)
-            flat["via"] = (record.get("activity") or record.get("artefact") or {}).get("id", "")
-        columns = ["status", *([] if wanted["actor"] else ["actor"]), "kind", "risks", "source",
-                   "via", "where", "valid_from", "valid_until"]
-        click.echo(_table(rows, columns, {"risks": 40, "source": 64, "where": 18, "via": 30}),
-                   nl=False)
-        _say(f"{len(records)} exposure(s)")
+        _print_table(records, lang, _words(built), with_actor=not wanted["actor"])
     if wanted["jurisdiction"]:
         _say_coverage(built.coverage(), wanted["jurisdiction"], lang, found=bool(records))
 
@@ -121,23 +160,32 @@ def _say_coverage(coverage: dict[str, Any], jurisdiction: str, lang: str, found:
 @click.option("--precedents/--no-precedents", default=True, show_default=True,
               help="Also list measures taken against other actors for the same activities "
                    "in the same markets.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Show at most N paths.")
+@click.option("--full", is_flag=True,
+              help="Show every path step by step (by default only when there are at most 5).")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
 @click.pass_context
 def explain(ctx: click.Context, actor: str, risk: str | None, source: str | None,
-            as_of: str | None, show_all: bool, precedents: bool, lang: str) -> None:
-    """Show why an actor is exposed: each path, step by step, with rule and sources; then
-    the precedents: measures already taken against other actors for the same kind of
-    activity in the same markets.
+            as_of: str | None, show_all: bool, precedents: bool, limit: int | None,
+            full: bool, lang: str) -> None:
+    """Show why an actor is exposed: a summary (paths by status, jurisdiction and
+    instrument), then the paths grouped by jurisdiction and instrument (step by step with
+    --full, or when there are few), every source once, numbered; then the precedents:
+    measures already taken against other actors for the same kind of activity in the same
+    markets.
 
     \b
     Examples:
-      kg explain deepseek --risk ModelDistillationAllegationRisk
-      kg explain example-sensor-maker --lang zh
+      kg explain deepseek
+      kg explain deepseek --risk ModelDistillationAllegationRisk --full
+      kg explain example-sensor-maker --lang zh --limit 10
     """
     from kg.core.namespaces import short_name
     from kg.pipeline.exposures import STATUSES, select
     from kg.query.names import resolve
-    from kg.views.explain import render
+    from kg.views import colour
+    from kg.views.explain import explanation
 
     built = finished_build(ctx)
     wanted = _filters(built, actor, risk, None)
@@ -151,7 +199,12 @@ def explain(ctx: click.Context, actor: str, risk: str | None, source: str | None
     if not records:
         _say("no exposure paths match")
         return
-    click.echo(render(records, lang), nl=False)
+    on = colour.enabled()
+    styles = {"heading": "bold", "jurisdiction": "bold+blue", "instrument": "bold", "path": "cyan"}
+    words = _words(built)
+    click.echo(explanation(records, lang, words, limit=limit, full=full,
+                           paint=lambda style, text: colour.paint(text, styles.get(style, ""),
+                                                                  on)), nl=False)
     if precedents:
         from kg.cases import precedents as found
         from kg.store.oxigraph import open_build
@@ -161,4 +214,4 @@ def explain(ctx: click.Context, actor: str, risk: str | None, source: str | None
                           if r.get("activity") and r.get("jurisdiction")
                           for kind in r["activity"]["type"].split(",") if kind.strip()})
         groups = found.find(open_build(built.out_dir), markets, other_than=wanted["actor"])
-        click.echo(render_precedents(groups, built.coverage(), lang), nl=False)
+        click.echo("\n" + render_precedents(groups, built.coverage(), lang, words), nl=False)

@@ -115,7 +115,9 @@ def viz(ctx: click.Context, view: str, name: str | None, as_of: str | None,
         target = output_path(out, view, subject, fmt, project.root, force)
         result = views.view_of_build(built, view, subject, as_of=date, lang=lang,
                                      include_ended=include_ended)
-    data = views.render(result, fmt)
+    drawn_from = built if view != "ontology" else (
+        Built.open(project) if build_dir is not None else None)
+    data = views.render(result, fmt, drawn_from)
     atomic.write_bytes(target, data)
     graph = result.graph
     _say(f"wrote {file_name(str(target))} ({fmt}): {graph.number_of_nodes()} nodes, "

@@ -5,6 +5,7 @@ Exit codes (as pySHACL): 0 ok, 1 validation findings, 2 usage or input error.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 
@@ -37,11 +38,23 @@ class Finding:
         return text
 
     def as_dict(self) -> dict[str, object]:
+        """The finding as `kg validate --format json` gives it (docs/adding-a-case.md):
+        ``code`` is the check that found it (``rule``); ``file`` is "" and ``line`` 0 when
+        not known."""
         return {
             "file": self.file, "line": self.line, "subject": self.subject,
-            "rule": self.rule, "message": self.message, "hint": self.hint,
-            "severity": self.severity,
+            "code": self.rule, "severity": self.severity, "message": self.message,
+            "hint": self.hint,
         }
+
+    def order(self) -> tuple[bool, str, int, str, str, str]:
+        """Sort key: by file and line, findings located in no file last."""
+        return (not self.file, self.file, self.line, self.subject, self.rule, self.message)
+
+
+def ordered(findings: Iterable[Finding]) -> list[Finding]:
+    """``findings`` without repeats, by file and line (those in no file last)."""
+    return sorted(set(findings), key=Finding.order)
 
 
 @dataclass

@@ -59,7 +59,9 @@ def _html(head: bytes) -> bool:
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PNG_SOFTWARE = b"tEXtSoftware\x00aigov-kg"  # the chunk kg.views.graph.viz adds to every PNG view
 REPORT_NOTES = ("Reasoned in memory from the profile and the curated graph",
-                "依据画像与已整理的图谱在内存中推理得出")
+                "依据画像与已整理的图谱在内存中推理得出",
+                # the CSV header and the iCalendar PRODID of `kg screen --format csv|ics`
+                "number,exposure_id,actor_id,actor,role,", "PRODID:-//aigov-kg//kg screen//EN")
 
 VIEW = Kind("an earlier view written by `kg viz`", lambda head: (
     (_html(head) and "/* vis-network" in _text(head))

@@ -17,7 +17,7 @@ from rdflib import URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, SKOS
 
 from kg.core.budget import DEFAULT, Budget
-from kg.core.errors import Finding, InputError
+from kg.core.errors import INPUT_RULES, Finding, InputError
 from kg.core.namespaces import AIG, ID
 from kg.core.project import DATA_SUFFIXES, Project
 from kg.core.reader import Scalar, YList, YMap, YValue, compose_yaml, read_text
@@ -89,6 +89,7 @@ class CaseLoader(ValueReader):
     # pass 1: read every file, collect ids; pass 2: map records to triples
     def run(self, files: list[Path]) -> None:
         parsed: list[tuple[str, YMap]] = []
+        unsafe: set[str] = set()
         for path in files:
             display = self.project.relative(path)
             try:
@@ -99,7 +100,10 @@ class CaseLoader(ValueReader):
             if path.suffix == ".ttl":
                 self._load_turtle(text, display)
                 continue
+            before = len(self.findings)
             root = compose_yaml(text, display, self.findings, self.budget.max_records)
+            if any(f.rule in INPUT_RULES for f in self.findings[before:]):
+                unsafe.add(display)  # a value no output can carry: read, never kept
             if root is None:
                 if not any(f.file == display for f in self.findings):
                     self.findings.append(Finding(display, 1, "", "empty-file",
@@ -123,7 +127,27 @@ class CaseLoader(ValueReader):
             self.findings += self.case_vocabulary.type_findings(display, text, types)
         self.pending_types.clear()
         for display, root in parsed:
+            if display in unsafe:
+                self._map_aside(display, root)
+            else:
+                self._map_file(display, root)
+
+    def _map_aside(self, display: str, root: YMap) -> None:
+        """Map a file that holds a value no output can carry (an unpaired surrogate, a
+        control character, a value over the size limit): its problems are found, its
+        triples are dropped, and its records count as unreadable (kg.unread), so what
+        the shapes and QC queries then miss about them is not reported again."""
+        from rdflib import Graph
+
+        kept, self.kg.data = self.kg.data, Graph(store="SimpleMemory")
+        try:
             self._map_file(display, root)
+        finally:
+            self.kg.data = kept
+        for subject, where in self.kg.locations.items():
+            if where.file == display:
+                self.kg.unread.add((subject, RDF.type))
+                self.new_classes.pop(subject, None)
 
     def _load_turtle(self, text: str, display: str) -> None:
         """Turtle data is parsed by Oxigraph (strict, fast) and kept as Oxigraph triples."""
@@ -294,6 +318,7 @@ class CaseLoader(ValueReader):
         value, subject = named
         self.kg.locations[subject] = Location(display, record.line)
         if record.get("a") is None:
+            self.kg.unread.add((subject, RDF.type))
             self.findings.append(Finding(display, record.line, value, "missing-type",
                                          "record has no type (`a:`)",
                                          "add `a:` with a class, e.g. `a: Legislation`"))
@@ -307,10 +332,24 @@ class CaseLoader(ValueReader):
         for key, (line, node) in record.items.items():
             if key == "id":
                 continue
+            before = len(self.findings)
             if key == "a":
                 self._map_types(display, line, node, subject, value, is_term)
             else:
                 self._map_key(display, key, line, node, subject, value, is_term)
+            if len(self.findings) > before:
+                self._unread(subject, key)
+
+    def _unread(self, subject: URIRef, key: str) -> None:
+        """Note that a value of ``key`` could not be read (for a misspelt key, of the
+        property it was taken for), so what a shape then misses is not said twice."""
+        if key == "a":
+            self.kg.unread.add((subject, RDF.type))
+            return
+        close = [key] if key in self.vocab.properties else difflib.get_close_matches(
+            key, list(self.vocab.properties), n=1)
+        if close:
+            self.kg.unread.add((subject, self.vocab.properties[close[0]].iri))
 
     def _map_types(self, display: str, line: int, node: YValue, subject: URIRef, value: str,
                    is_term: bool) -> None:

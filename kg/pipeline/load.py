@@ -14,7 +14,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 from kg.core.budget import DEFAULT, Budget
-from kg.core.errors import ValidationFailed
+from kg.core.errors import Finding, ValidationFailed, ordered
 from kg.core.namespaces import PREFIXES
 from kg.core.project import Project
 from kg.core.reader import parse_turtle, read_text
@@ -36,6 +36,9 @@ class LoadedKG:
     key_lines: dict[tuple[URIRef, URIRef], int] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
     text_dropped: bool = False
+    # (subject, property) of each record key whose value could not be read: a shape that
+    # then misses the value says again what the load finding said (kg/pipeline/validate.py)
+    unread: set[tuple[URIRef, URIRef]] = field(default_factory=set)
 
     def drop_text(self) -> None:
         """Free the Turtle data's N-Triples text once the table and the store hold it (a
@@ -109,9 +112,24 @@ def load(project: Project, files: Iterable[Path] | None = None,
     """Load the ontology and the case files (all of ``data/`` unless ``files`` is given).
 
     Every problem in the case files is collected and raised together as one
-    ValidationFailed, so a user sees all of them in one run. Case files assert data, not
-    schema (:mod:`kg.pipeline.casevocab`), and stay within the ``budget``'s records per file
-    (:func:`kg.pipeline.build.check` checks the depth of transitive relations on the table).
+    ValidationFailed. :func:`kg.pipeline.validate.load_checked` (what `kg validate` and
+    `kg build` use) adds what the shapes and QC queries find in what could be loaded.
+    """
+    kg, problems = read_cases(project, files, budget)
+    if problems:
+        raise ValidationFailed(problems)
+    return kg
+
+
+def read_cases(project: Project, files: Iterable[Path] | None = None,
+               budget: Budget | None = None) -> tuple[LoadedKG, list[Finding]]:
+    """The ontology and the case files as loaded, and every problem found on the way.
+
+    A file that cannot be read or parsed (or holds more records than the ``budget``
+    allows) adds nothing; a record whose id cannot be read is left out; a key whose value
+    cannot be read is left out of its record (and noted in ``unread``). Case files assert
+    data, not schema (:mod:`kg.pipeline.casevocab`); :func:`kg.pipeline.build.check`
+    checks the depth of transitive relations on the table.
     """
     ontology = load_ontology(project)
     paths = list(project.data_files() if files is None else files)
@@ -121,8 +139,4 @@ def load(project: Project, files: Iterable[Path] | None = None,
     loader.run(paths)
     loader.findings += casevocab.new_class_findings(loader.new_classes, kg)
     kg.files = [project.relative(p) for p in paths]
-    if loader.findings:
-        raise ValidationFailed(sorted(set(loader.findings)))
-    return kg
-
-
+    return kg, ordered(loader.findings)

@@ -18,15 +18,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
 
-from kg.core.errors import Finding
+from kg.core.budget import DEFAULT, Budget
+from kg.core.errors import Finding, ValidationFailed, ordered
 from kg.core.namespaces import short_name
 from kg.core.project import Project
 from kg.core.reader import parse_turtle, read_text
 from kg.core.table import Table
 from kg.core.terms import parse_literal
-from kg.pipeline.load import LoadedKG
+from kg.pipeline import casevocab
+from kg.pipeline.load import LoadedKG, read_cases
 from kg.sparql.queryfile import read_query_file
 
 if TYPE_CHECKING:
@@ -80,6 +83,10 @@ def shacl_findings(kg: LoadedKG, table: Table, shapes: Graph,
     findings = []
     for result in results:
         focus = _focus_iri(result.focus)
+        if (URIRef(focus), URIRef(result.path or "urn:x-none")) in kg.unread or (
+                result.value.startswith("<")
+                and (URIRef(_focus_iri(result.value)), RDF.type) in kg.unread):
+            continue  # a value, or the class of one, could not be read: a load finding says so
         file, line = kg.locate(focus, result.path or None)
         shape_name = short_name(result.shape) if result.shape.startswith("http") else "shape"
         text = result.message or "does not conform"
@@ -124,6 +131,8 @@ def qc_findings(kg: LoadedKG, table: Table, queries: list[NamedQuery],
             subject = row["subject"]
             message = row["message"]
             iri = subject.value if subject is not None else ""
+            if (URIRef(iri), RDF.type) in kg.unread:
+                continue  # a record whose class could not be read: the load finding says so
             file, line = kg.locate(iri)
             text = message.value if message is not None else query.title
             findings.append(Finding(file, line, short_name(iri), query.name, text,
@@ -173,4 +182,34 @@ def validate(project: Project, kg: LoadedKG, table: Table, engine: str = "native
         qc = pool.submit(qc_findings, kg, table, queries, oxi, as_of)
         findings = shacl_findings(kg, table, shapes, engine)
         findings += qc.result()
-    return sorted(set(findings))
+    return ordered(findings)
+
+
+def load_checked(project: Project, files: Iterable[Path] | None = None,
+                 budget: Budget | None = None, engine: str = "native",
+                 as_of: dt.date | None = None) -> LoadedKG:
+    """:func:`kg.pipeline.load.load`, telling everything when it fails: if any case file
+    has a problem, raise ValidationFailed with the load findings and what the shapes and
+    QC queries find in what could be loaded (:func:`with_load_findings`), sorted by file
+    and line. What loads cleanly is returned, for :func:`validate` to check."""
+    kg, problems = read_cases(project, files, budget)
+    if problems:
+        raise ValidationFailed(with_load_findings(project, kg, problems, budget or DEFAULT,
+                                                  engine, as_of))
+    return kg
+
+
+def with_load_findings(project: Project, kg: LoadedKG, problems: list[Finding],
+                       budget: Budget, engine: str = "native", as_of: dt.date | None = None
+                       ) -> list[Finding]:
+    """Every finding of a run whose case files have ``problems`` (the load's): those, and
+    what the shapes and QC queries find in what could be loaded (``kg``: the files that
+    could be parsed, the records with a readable id, the values that could be read), so
+    one run tells everything. A shape that fails only because a value could not be read
+    is not reported again. A transitive relation deeper than the ``budget`` allows is
+    reported instead of the shapes, before anything grows with the square of the depth."""
+    table = kg.table()
+    too_deep = casevocab.depth_findings(kg, table, budget.max_depth)
+    if too_deep:
+        return ordered([*problems, *too_deep])
+    return ordered([*problems, *validate(project, kg, table, engine, as_of=as_of)])

@@ -3,6 +3,7 @@ coverage, and the paths of its graph files, with the check that it is older than
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable
@@ -70,6 +71,13 @@ class Built:
     @property
     def graph(self) -> Path:
         return self.graph_file(self.out_dir)
+
+    @property
+    def built_at(self) -> dt.datetime:
+        """When the build was written: its manifest's modification time (UTC); the manifest
+        itself holds no timings, so that builds diff cleanly."""
+        stamp = (self.out_dir / "manifest.json").stat().st_mtime
+        return dt.datetime.fromtimestamp(stamp, dt.UTC)
 
     def is_stale(self, project: Project) -> bool:
         return self.manifest.get("inputs") != input_hashes(project)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from rdflib.namespace import DCTERMS, RDF, SKOS
@@ -172,3 +173,67 @@ def compute(table: Table, policy: SourcePolicy | None = None,
            if policy is not None else {}),
         "coverage": coverage_matrix(table, sources, members(AIG.Jurisdiction)),
     }
+
+
+def _pct(share: float) -> str:
+    return f"{share * 100:.1f}%"
+
+
+def _counts(counts: dict[str, int], label: Callable[[str], str]) -> str:
+    return ", ".join(f"{label(name)} {count:,}" for name, count in counts.items()) or "none"
+
+
+def sentences(figures: dict[str, Any], label: Callable[[str], str]) -> str:
+    """The figures of ``compute`` (but the coverage matrix) in labelled sections of plain
+    sentences; ``label`` gives an ontology term's label from its id."""
+    from kg.views.terminal import screen_width, text_table, wrap
+
+    f = figures
+    width = min(screen_width(), 100) - 2
+    out: list[str] = []
+
+    def section(title: str, lines: list[str]) -> None:
+        out.append(title)
+        for line in lines:
+            out.extend("  " + part for part in wrap(line, width, 99))
+        out.append("")
+
+    section("What the graph holds", [
+        f"{f['instruments_and_events']:,} instruments and events, with {f['provisions']:,} "
+        f"provisions, in {f['jurisdictions']:,} jurisdictions.",
+        f"{f['actors']:,} actors, {f['activities']:,} activities, {f['artefacts']:,} artefacts "
+        f"(models and products) and {f['mitigations']:,} mitigations.",
+        f"{f['illustrative_entities']:,} entities are marked illustrative."])
+    rows = [{"category": label(name), "count": f"{count:,}"}
+            for name, count in f["by_risk_category"].items()]
+    out.append("Instruments and events by risk category (one may raise several)")
+    out += ["  " + line for line in text_table(
+        rows, ["category", "count"], {"category": 60},
+        headings={"category": "risk category", "count": "instruments and events"}
+        ).splitlines()] + [""]
+    section("Instruments and events by kind", [_counts(f["by_class"], label) + "."])
+    lines = [f"{f['records_with_source']:,} of {f['curated_records']:,} curated records "
+             f"({_pct(f['share_with_source'])}) cite a source; {f['coverage_records']:,} "
+             "coverage records state what was reviewed where."]
+    s = f.get("sourcing")
+    if s:
+        lines += [
+            f"{s['instruments']:,} instruments: {s['instruments_with_official_text']:,} "
+            f"({_pct(s['share_instruments_with_official_text'])}) link an official text, "
+            f"{s['instruments_without_official_text_with_reason']:,} say why they cannot, "
+            f"{s['instruments_without_official_text_or_reason']:,} do neither.",
+            f"{s['instruments_whose_identifier_gives_the_link']:,} instruments have an "
+            "identifier that gives the official link by a public pattern; "
+            f"{_pct(s['share_of_those_linked_by_the_pattern'])} of them link it.",
+            f"{s['events']:,} events: {_pct(s['share_events_with_official_or_reputable_source'])}"
+            " have an official or reputable source.",
+            f"Citations by tier: {_counts(s['citations_by_tier'], str)}; "
+            f"{s['deny_tier_citations']:,} in the deny tier, {s['unclassified_citations']:,} "
+            "unclassified.",
+            f"{s['non_final_statuses']:,} statuses are not final: "
+            f"{s['statuses_without_confirmation']:,} lack a confirmation date or source, "
+            f"{s['statuses_stale']:,} were last confirmed before "
+            f"{s['stale_if_confirmed_before']} (stale).",
+            f"By verification: {_counts(s['by_verification'], str)}."]
+    section("Sourcing", lines)
+    return "\n".join(out)

@@ -60,6 +60,7 @@ class View:
     sized: bool = False
     notes: list[str] = field(default_factory=list)
     positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    page: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def highlight(self, key: str) -> tuple[set[str], set[tuple[str, str]]]:
         """The nodes and edges lit when ``key`` is clicked: the union of its paths."""
@@ -69,6 +70,12 @@ class View:
             nodes.update(self.paths[index].nodes())
             edges.update(self.paths[index].edges)
         return nodes, edges
+
+    def around(self, key: str) -> tuple[set[str], set[tuple[str, str]]]:
+        """What the page lights when the view's own subject is clicked: the subject, its
+        neighbours and the edges between them (its paths would light everything)."""
+        edges = set(self.graph.in_edges(key)) | set(self.graph.out_edges(key))
+        return {key} | {n for e in edges for n in e}, edges
 
 
 def label_of(entry: dict[str, Any] | None, lang: str, fallback: str = "") -> str:

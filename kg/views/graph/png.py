@@ -1,12 +1,13 @@
-"""A view as PNG: the HTML page rendered in headless Chromium (through playwright, every
-network request refused) and screenshotted, so it is pixel-identical to the viewer."""
+"""A view as PNG: its SVG figure (:mod:`kg.views.graph.svg`: title, date, legend, data
+note) rasterised in headless Chromium (through playwright, every network request refused), so
+the PNG and the SVG are one figure."""
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import shutil
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from kg.core.errors import UsageError
@@ -14,6 +15,12 @@ from kg.core.errors import UsageError
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
+TARGET_WIDTH = 3200  # pixels across a PNG, whatever the figure's size (within MIN/MAX_SCALE)
+MIN_SCALE, MAX_SCALE = 1.0, 2.0
+PAGE = ("<!doctype html><html><head><meta charset='utf-8'><meta http-equiv="
+        "'Content-Security-Policy' content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+        "<style>html,body{{margin:0;padding:0;background:#fff}}svg{{display:block}}</style>"
+        "</head><body>{svg}</body></html>")
 
 
 def chromium_path() -> str | None:
@@ -28,8 +35,24 @@ def chromium_path() -> str | None:
     return None
 
 
-def render_png(html: str, *, width: int = 1600, height: int = 1000, scale: int = 2) -> bytes:
-    """Screenshot of the page's graph in headless Chromium, every network request refused."""
+def figure_size(svg: str) -> tuple[int, int]:
+    """The width and height (CSS px) an SVG figure declares on its root element."""
+    root = re.match(r"\s*<svg\b[^>]*>", svg)
+    width = re.search(r'\bwidth="([\d.]+)"', root.group(0)) if root else None
+    height = re.search(r'\bheight="([\d.]+)"', root.group(0)) if root else None
+    if not (width and height):
+        raise ValueError("not an SVG figure with a width and height")
+    return max(1, math.ceil(float(width.group(1)))), max(1, math.ceil(float(height.group(1))))
+
+
+def png_scale(width: int) -> float:
+    """Device pixels per CSS pixel: about ``TARGET_WIDTH`` pixels across, 1× to 2×."""
+    return min(MAX_SCALE, max(MIN_SCALE, TARGET_WIDTH / width))
+
+
+def render_png(svg: str) -> bytes:
+    """The SVG figure as PNG, rasterised in headless Chromium, every network request
+    refused (the figure is inline in a page whose CSP forbids any fetch)."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -39,35 +62,25 @@ def render_png(html: str, *, width: int = 1600, height: int = 1000, scale: int =
     if not executable:
         raise UsageError("--format png needs Chromium (apt-get install chromium, or set "
                          "KG_CHROMIUM); --format svg needs no browser")
-    with tempfile.TemporaryDirectory(prefix="kg-viz-") as tmp:
-        page_path = Path(tmp) / "view.html"
-        page_path.write_text(html, encoding="utf-8")
-        url = page_path.as_uri()
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-            try:
-                page = browser.new_page(viewport={"width": width, "height": height},
-                                        device_scale_factor=scale)
-                refused: list[str] = []
+    width, height = figure_size(svg)
+    refused: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height},
+                                    device_scale_factor=png_scale(width))
 
-                def route(r: Any) -> None:
-                    if r.request.url == url:
-                        r.continue_()
-                    else:
-                        refused.append(r.request.url)
-                        r.abort()
+            def route(r: Any) -> None:
+                refused.append(r.request.url)
+                r.abort()
 
-                page.route("**/*", route)
-                page.goto(url)
-                # The page's CSP forbids eval, so wait on a selector, not a JS predicate.
-                page.wait_for_selector("body[data-kg-ready='true']", state="attached",
-                                       timeout=120_000)
-                page.evaluate("window.kgViz.staticMode()")
-                png = page.locator("#kg-net").screenshot(type="png")
-            finally:
-                browser.close()
+            page.route("**/*", route)
+            page.set_content(PAGE.format(svg=svg), wait_until="load")
+            png = page.locator("svg").first.screenshot(type="png", timeout=120_000)
+        finally:
+            browser.close()
     if refused:
-        raise RuntimeError(f"the page tried to fetch {refused[:3]}")
+        raise RuntimeError(f"the figure tried to fetch {refused[:3]}")
     return png
 
 

@@ -61,12 +61,13 @@ def view_of_build(built: Any, kind: str, subject: str | None = None, *,
     return add_descriptions(view, descriptions(built.out_dir))
 
 
-def render(view: View, fmt: str) -> bytes:
-    """The view as ``html``, ``svg`` or ``png`` bytes (UTF-8 for the text formats)."""
+def render(view: View, fmt: str, built: Any = None) -> bytes:
+    """The view as ``html``, ``svg`` or ``png`` bytes (UTF-8 for the text formats); the
+    figures (svg, png) note the date and sources of ``built``, the build drawn from."""
     if fmt == "html":
         return render_html(view).encode("utf-8")
     if fmt == "svg":
-        return render_svg(view).encode("utf-8")
+        return render_svg(view, built).encode("utf-8")
     if fmt == "png":
-        return sign_png(render_png(render_html(view)))
+        return sign_png(render_png(render_svg(view, built)))
     raise UsageError(f"unknown format '{fmt}'; choose one of {', '.join(FORMATS)}")
