@@ -216,7 +216,8 @@ def test_json_document():
     assert changed["record"]["valid_from"] == "2026-08-02"
 
 
-def test_table_lists_changes_then_counts_by_actor_and_category():
+def test_table_lists_changes_then_counts_by_actor_and_category(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")  # a wide terminal: every heading in full
     text = to_table(sample())
     lines = text.splitlines()
     assert lines[0].split() == ["change", "actor", "kind", "source", "risks", "status",
