@@ -65,7 +65,7 @@ def _format(fmt: str | None, out: str | None) -> str:
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
               help="Label language.")
 @click.option("--format", "fmt", type=click.Choice(["html", "png", "svg"]), default=None,
-              help="html (interactive, default), png (Chromium screenshot) or svg "
+              help="html (interactive, default), png (the figure, rasterised) or svg "
                    "(vector, drawn from the same layout); default from --out's suffix.")
 @click.option("--out", "out", type=click.Path(), default=None,
               help="Output file (default: viz-VIEW[-NAME].FORMAT here); written atomically.")

@@ -8,6 +8,6 @@ and PNG.
 - payload: the page data (nodes, edges, paths as JSON-able data) the HTML and SVG show.
 - html: the self-contained HTML page (vis-network and assets/app.js inlined, under a CSP).
 - svg: the view drawn as standalone SVG.
-- png: the page screenshotted in headless Chromium, and the PNG signature.
+- png: the SVG figure rasterised in headless Chromium, and the PNG signature.
 - words: the bilingual words, colours and shapes of the views (a table).
 """

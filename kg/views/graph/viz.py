@@ -3,7 +3,7 @@
 A view (:mod:`~kg.views.graph.model`, :mod:`~kg.views.graph.ontology`) is a networkx
 graph, analysed and laid out in Python (:mod:`~kg.views.graph.layout`), then written as a
 self-contained page (:mod:`~kg.views.graph.html`), drawn as SVG (:mod:`~kg.views.graph.svg`)
-or screenshotted from the page in Chromium (:mod:`~kg.views.graph.png`).
+or rasterised from that figure in Chromium (:mod:`~kg.views.graph.png`).
 """
 
 from __future__ import annotations
