@@ -60,6 +60,11 @@ def host_of(url: str) -> str:
 _GROUP = re.compile(r"\$\{(\d+)\}|\$(\d+)")
 
 
+def _fill(template: str, match: re.Match[str]) -> str:
+    """``template`` with ``${n}`` (or ``$n``) replaced by the identifier's group n."""
+    return _GROUP.sub(lambda m: match.group(int(m.group(1) or m.group(2))) or "", template)
+
+
 @dataclass(frozen=True)
 class IdentifierPattern:
     """A public scheme that gives an official text's address from its legal reference."""
@@ -76,17 +81,14 @@ class IdentifierPattern:
         match = self.identifier.match(identifier)
         if match is None:
             return None
-        return _GROUP.sub(lambda m: match.group(int(m.group(1) or m.group(2))) or "",
-                          self.link_template)
+        return _fill(self.link_template, match)
 
     def agrees(self, identifier: str, url: str) -> bool:
         """Whether ``url`` (a link of this scheme) names the act ``identifier`` names."""
         match = self.identifier.search(identifier)
         if match is None or not self.link_regex_template:
             return False
-        expected = _GROUP.sub(lambda m: match.group(int(m.group(1) or m.group(2))) or "",
-                              self.link_regex_template)
-        return re.search(expected, url) is not None
+        return re.search(_fill(self.link_regex_template, match), url) is not None
 
 
 @dataclass
